@@ -1,0 +1,145 @@
+package bench
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"syscall"
+	"crypto/tls"
+	"net"
+	"testing"
+	"time"
+
+	"github.com/hsbench/hsbench/internal/pki"
+)
+
+// Each deliberately bad target must produce its own failure class, never a
+// crash and never a latency sample.
+func TestFailureClasses(t *testing.T) {
+	good := startTestTarget(t, TargetOptions{})
+	otherCA, err := pki.NewCA(pki.ECDSAP256, "unknown CA")
+	if err != nil {
+		t.Fatal(err)
+	}
+	past := time.Now().Add(-72 * time.Hour)
+	expired, err := good.CA.Issue(pki.LeafOptions{KeyType: pki.ECDSAP256, DNSNames: []string{"localhost"}, NotBefore: past, NotAfter: past.Add(time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	expiredTarget := startTestTarget(t, TargetOptions{CA: good.CA, Certificate: &expired})
+	wrongName := startTestTarget(t, TargetOptions{CA: good.CA, ServerNames: []string{"other.example"}})
+	unknownCA := startTestTarget(t, TargetOptions{CA: otherCA})
+	tls12Only := startTestTarget(t, TargetOptions{CA: good.CA, MaxVersion: tls.VersionTLS12})
+
+	// Nothing listening: take a free port and close it.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closedAddr := ln.Addr().String()
+	ln.Close()
+
+	// Accepts and never answers.
+	silent, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { silent.Close() })
+	go func() {
+		var held []net.Conn
+		defer func() {
+			for _, c := range held {
+				c.Close()
+			}
+		}()
+		for {
+			c, err := silent.Accept()
+			if err != nil {
+				return
+			}
+			held = append(held, c)
+		}
+	}()
+
+	// Answers with something that is not TLS.
+	plain, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { plain.Close() })
+	go func() {
+		for {
+			c, err := plain.Accept()
+			if err != nil {
+				return
+			}
+			c.Write([]byte("HTTP/1.1 400 Bad Request\r\n\r\n"))
+			c.Close()
+		}
+	}()
+
+	rows := []struct {
+		name    string
+		addr    string
+		version uint16
+		timeout time.Duration
+		want    string
+		phase   Phase
+	}{
+		{"expired certificate", expiredTarget.Addr, 0, 0, ClassCertExpired, TLSHandshake},
+		{"certificate for another name", wrongName.Addr, 0, 0, ClassCertName, TLSHandshake},
+		{"certificate from an unknown CA", unknownCA.Addr, 0, 0, ClassCertAuthority, TLSHandshake},
+		{"TLS 1.2-only server asked for 1.3", tls12Only.Addr, tls.VersionTLS13, 0, ClassVersion, TLSHandshake},
+		{"nothing listening", closedAddr, 0, 0, ClassRefused, TCPConnect},
+		{"accepts and never answers", silent.Addr().String(), 0, 300 * time.Millisecond, ClassTimeout, TLSHandshake},
+		{"answers in plain text", plain.Addr().String(), 0, 0, ClassProtocol, TLSHandshake},
+	}
+	for _, r := range rows {
+		t.Run(r.name, func(t *testing.T) {
+			cfg := &tls.Config{ServerName: "localhost", RootCAs: good.CA.Pool()}
+			if r.version != 0 {
+				cfg.MinVersion, cfg.MaxVersion = r.version, r.version
+			}
+			h := newHandshaker(t, TCPConfig{Address: r.addr, TLS: cfg, Mode: ModeFull})
+			ctx := context.Background()
+			if r.timeout > 0 {
+				var cancel context.CancelFunc
+				ctx, cancel = context.WithTimeout(ctx, r.timeout)
+				defer cancel()
+			}
+			s := h.Handshake(ctx)
+			if s.Err == nil {
+				t.Fatal("bad target gave a successful sample")
+			}
+			if s.Class != r.want || s.FailedIn != r.phase {
+				t.Fatalf("class %q in %s, want %q in %s (err: %v)", s.Class, s.FailedIn, r.want, r.phase, s.Err)
+			}
+		})
+	}
+}
+
+// Errors that bad targets cannot easily produce on loopback, classified
+// directly. (A resolver failure is not provoked for real: it would send a DNS
+// query off this machine.)
+func TestClassifyErrors(t *testing.T) {
+	rows := []struct {
+		err  error
+		want string
+	}{
+		{&net.DNSError{Err: "no such host", Name: "x.invalid", IsNotFound: true}, ClassDNS},
+		{&net.OpError{Op: "dial", Err: os.NewSyscallError("connect", syscall.EADDRNOTAVAIL)}, ClassEphemeralPorts},
+		{&net.OpError{Op: "dial", Err: os.NewSyscallError("socket", syscall.EMFILE)}, ClassFDLimit},
+		{&net.OpError{Op: "read", Err: os.NewSyscallError("read", syscall.ECONNRESET)}, ClassReset},
+		{fmt.Errorf("wrapped: %w", tls.AlertError(40)), "alert:handshake_failure"},
+		{tls.AlertError(70), ClassVersion},
+		{context.Canceled, ClassCanceled},
+		{fmt.Errorf("bench: %w", ErrNo0RTT), ClassNo0RTT},
+		{errors.New("something new"), ClassOther},
+	}
+	for _, r := range rows {
+		if got := Classify(r.err); got != r.want {
+			t.Errorf("Classify(%v) = %q, want %q", r.err, got, r.want)
+		}
+	}
+}

@@ -1,0 +1,132 @@
+package zerortt
+
+import (
+	"bufio"
+	"crypto/cipher"
+	"encoding/binary"
+	"fmt"
+	"io"
+)
+
+// Record content types (RFC 8446, Section 5.1).
+const (
+	recordChangeCipherSpec uint8 = 20
+	recordAlert            uint8 = 21
+	recordHandshake        uint8 = 22
+	recordApplicationData  uint8 = 23
+)
+
+const (
+	recordHeaderLen = 5
+	maxPlaintext    = 1 << 14
+	maxCiphertext   = maxPlaintext + 256
+)
+
+// halfConn is one direction of record protection: an AEAD, its static IV
+// and the record sequence number.
+type halfConn struct {
+	suite  *suite
+	secret []byte
+	aead   cipher.AEAD
+	iv     []byte
+	seq    uint64
+}
+
+func newHalfConn(s *suite, secret []byte) (*halfConn, error) {
+	key, iv := s.trafficKeys(secret)
+	aead, err := s.aead(key)
+	if err != nil {
+		return nil, fmt.Errorf("zerortt: aead: %w", err)
+	}
+	return &halfConn{suite: s, secret: secret, aead: aead, iv: iv}, nil
+}
+
+// nonce is the per-record nonce: the IV XOR the 64-bit sequence number,
+// left-padded (RFC 8446, Section 5.3).
+func (hc *halfConn) nonce() []byte {
+	n := make([]byte, len(hc.iv))
+	copy(n, hc.iv)
+	var seq [8]byte
+	binary.BigEndian.PutUint64(seq[:], hc.seq)
+	for i := range 8 {
+		n[len(n)-8+i] ^= seq[i]
+	}
+	return n
+}
+
+// seal appends one protected record carrying payload of inner type typ
+// (at most maxPlaintext bytes) to out.
+func (hc *halfConn) seal(out []byte, typ uint8, payload []byte) []byte {
+	inner := make([]byte, 0, len(payload)+1)
+	inner = append(inner, payload...)
+	inner = append(inner, typ)
+	n := len(inner) + hc.aead.Overhead()
+	hdr := []byte{recordApplicationData, 3, 3, byte(n >> 8), byte(n)}
+	out = append(out, hdr...)
+	out = hc.aead.Seal(out, hc.nonce(), inner, hdr)
+	hc.seq++
+	return out
+}
+
+// open authenticates and decrypts one record, strips the padding and
+// returns the inner content type and plaintext.
+func (hc *halfConn) open(hdr, body []byte) (uint8, []byte, error) {
+	if hdr[0] != recordApplicationData {
+		return 0, nil, &RecordError{Reason: fmt.Sprintf("unprotected record of type %d after keys were set", hdr[0])}
+	}
+	if len(body) < hc.aead.Overhead()+1 {
+		return 0, nil, &RecordError{Reason: "protected record too short"}
+	}
+	pt, err := hc.aead.Open(nil, hc.nonce(), body, hdr)
+	if err != nil {
+		return 0, nil, &RecordError{Reason: "bad_record_mac: record does not authenticate"}
+	}
+	hc.seq++
+	i := len(pt) - 1
+	for i >= 0 && pt[i] == 0 {
+		i--
+	}
+	if i < 0 {
+		return 0, nil, &RecordError{Reason: "protected record has no content type"}
+	}
+	if i > maxPlaintext {
+		return 0, nil, &RecordError{Reason: "record_overflow: inner plaintext too long"}
+	}
+	return pt[i], pt[:i], nil
+}
+
+// recordReader splits a byte stream into records.
+type recordReader struct {
+	r   *bufio.Reader
+	hdr [recordHeaderLen]byte
+}
+
+func newRecordReader(r io.Reader) *recordReader {
+	return &recordReader{r: bufio.NewReaderSize(r, recordHeaderLen+maxCiphertext)}
+}
+
+// next reads one record. The returned slices are valid until the next call.
+func (rr *recordReader) next() (hdr, body []byte, err error) {
+	if _, err := io.ReadFull(rr.r, rr.hdr[:]); err != nil {
+		return nil, nil, err
+	}
+	typ := rr.hdr[0]
+	if typ < recordChangeCipherSpec || typ > recordApplicationData {
+		return nil, nil, &RecordError{Reason: fmt.Sprintf("unknown record type %d (not TLS?)", typ)}
+	}
+	if rr.hdr[1] != 3 || rr.hdr[2] > 4 {
+		return nil, nil, &RecordError{Reason: fmt.Sprintf("unexpected record version %#02x%02x", rr.hdr[1], rr.hdr[2])}
+	}
+	n := int(binary.BigEndian.Uint16(rr.hdr[3:]))
+	if n > maxCiphertext {
+		return nil, nil, &RecordError{Reason: fmt.Sprintf("record_overflow: %d-byte record", n)}
+	}
+	body = make([]byte, n)
+	if _, err := io.ReadFull(rr.r, body); err != nil {
+		if err == io.EOF {
+			err = io.ErrUnexpectedEOF
+		}
+		return nil, nil, err
+	}
+	return rr.hdr[:], body, nil
+}

@@ -1,0 +1,213 @@
+package bench
+
+import (
+	"bufio"
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"time"
+)
+
+// DefaultRequest is the request written after the handshake to measure time
+// to first byte. The embedded target, nginx, haproxy and openssl s_server
+// -www all answer it.
+const DefaultRequest = "GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+
+// TCPConfig describes handshakes over TCP with crypto/tls.
+type TCPConfig struct {
+	// Address is host:port. A host name is resolved on every attempt (the
+	// dns phase); an IP literal skips resolution.
+	Address string
+	// TLS is the base client configuration: ServerName, RootCAs,
+	// Certificates, Min/MaxVersion, CurvePreferences, CipherSuites. It is
+	// cloned per attempt; its ClientSessionCache is replaced per worker.
+	TLS *tls.Config
+	// Mode is full or resumed (0-RTT over TCP has its own Handshaker).
+	Mode Mode
+	// Request is written after the handshake; the first response byte ends
+	// the attempt. Empty means no request: total ends at Handshake().
+	Request []byte
+	// KeyLog, when set, receives SSLKEYLOGFILE lines of every attempt.
+	KeyLog *SyncWriter
+	// Dial opens the TCP connection; nil uses a net.Dialer. Network
+	// emulation plugs in here.
+	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
+}
+
+// NewTCPFactory checks the configuration and returns a Factory.
+func NewTCPFactory(cfg TCPConfig) (Factory, error) {
+	if _, _, err := net.SplitHostPort(cfg.Address); err != nil {
+		return nil, fmt.Errorf("bench: target %q: %w", cfg.Address, err)
+	}
+	if cfg.Mode != ModeFull && cfg.Mode != ModeResumed {
+		return nil, fmt.Errorf("bench: mode %q is not a crypto/tls TCP mode", cfg.Mode)
+	}
+	if cfg.TLS == nil {
+		cfg.TLS = &tls.Config{}
+	}
+	if cfg.Dial == nil {
+		d := &net.Dialer{}
+		cfg.Dial = d.DialContext
+	}
+	return func() (Handshaker, error) {
+		base := cfg.TLS.Clone()
+		if cfg.Mode == ModeResumed {
+			base.ClientSessionCache = tls.NewLRUClientSessionCache(1)
+		} else {
+			base.ClientSessionCache = nil
+			base.SessionTicketsDisabled = true
+		}
+		return &tcpHandshaker{cfg: cfg, base: base}, nil
+	}, nil
+}
+
+type tcpHandshaker struct {
+	cfg  TCPConfig
+	base *tls.Config
+}
+
+func (h *tcpHandshaker) Close() error { return nil }
+
+// Prime runs an unmeasured full handshake (with a request, so a TLS 1.3
+// ticket is read and stored) when the mode is resumed.
+func (h *tcpHandshaker) Prime(ctx context.Context) error {
+	if h.cfg.Mode != ModeResumed {
+		return nil
+	}
+	s := h.attempt(ctx, true)
+	if s.Err != nil {
+		return s.Err
+	}
+	return nil
+}
+
+func (h *tcpHandshaker) Handshake(ctx context.Context) Sample { return h.attempt(ctx, false) }
+
+func (h *tcpHandshaker) attempt(ctx context.Context, priming bool) (s Sample) {
+	tl := &timeline{start: time.Now()}
+	s.Labels.Transport = "tcp"
+	phase := DNS
+	fail := func(err error) Sample {
+		s.Err, s.Class, s.FailedIn = err, Classify(err), phase
+		return s
+	}
+
+	host, port, _ := net.SplitHostPort(h.cfg.Address)
+	addr := h.cfg.Address
+	if net.ParseIP(host) == nil {
+		ips, err := net.DefaultResolver.LookupIPAddr(ctx, host)
+		if err != nil {
+			return fail(err)
+		}
+		if len(ips) == 0 {
+			return fail(&net.DNSError{Err: "no addresses", Name: host, IsNotFound: true})
+		}
+		tl.resolved = time.Now()
+		s.SetPhase(DNS, tl.resolved.Sub(tl.start))
+		addr = net.JoinHostPort(ips[0].IP.String(), port)
+	} else {
+		tl.resolved = tl.start
+	}
+
+	phase = TCPConnect
+	raw, err := h.cfg.Dial(ctx, "tcp", addr)
+	if err != nil {
+		return fail(err)
+	}
+	tl.connected = time.Now()
+	s.SetPhase(TCPConnect, tl.connected.Sub(tl.resolved))
+	tc := &traceConn{Conn: raw, tl: tl}
+	defer tc.Close()
+	if dl, ok := ctx.Deadline(); ok {
+		_ = tc.SetDeadline(dl)
+	}
+	// A cancelled run must not wait for the deadline.
+	stop := context.AfterFunc(ctx, func() { _ = tc.SetDeadline(time.Unix(1, 0)) })
+	defer stop()
+
+	cfg := h.base.Clone()
+	cfg.KeyLogWriter = &keyLogTap{tl: tl, out: h.cfg.KeyLog}
+	userVerify := cfg.VerifyConnection
+	cfg.VerifyConnection = func(cs tls.ConnectionState) error {
+		tl.certVerified = time.Now()
+		if userVerify != nil {
+			return userVerify(cs)
+		}
+		return nil
+	}
+	conn := tls.Client(tc, cfg)
+
+	phase = TLSHandshake
+	tl.hsStart = time.Now()
+	err = conn.HandshakeContext(ctx)
+	tl.hsEnd = time.Now()
+	cs := conn.ConnectionState()
+	s.Labels.Version = VersionName(cs.Version)
+	if cs.HandshakeComplete {
+		s.Labels.Suite = tls.CipherSuiteName(cs.CipherSuite)
+		s.Labels.Group = GroupName(cs.CurveID)
+		s.Labels.Resumed = cs.DidResume
+		s.Labels.HRR = cs.HelloRetryRequest
+		s.Labels.ALPN = cs.NegotiatedProtocol
+	}
+	if err != nil {
+		return fail(err)
+	}
+	tl.tlsPhases(&s, cs.Version == tls.VersionTLS13)
+
+	end := tl.hsEnd
+	if len(h.cfg.Request) > 0 {
+		phase = TTFB
+		if _, err := conn.Write(h.cfg.Request); err != nil {
+			return fail(err)
+		}
+		if err := readFirstByte(conn); err != nil {
+			return fail(err)
+		}
+		tl.firstResp = time.Now()
+		end = tl.firstResp
+		s.SetPhase(TTFB, end.Sub(tl.hsEnd))
+	}
+	s.SetPhase(Total, end.Sub(tl.start))
+	s.BytesSent, s.BytesRecv = tc.sent, tc.recv
+	if !priming && h.cfg.Mode == ModeResumed && !cs.DidResume {
+		s.Mismatch = "asked resumed, got a full handshake"
+	}
+	return s
+}
+
+// readFirstByte waits for the first byte of the response. crypto/tls
+// processes post-handshake messages (TLS 1.3 session tickets) on the way,
+// which is what stores the ticket for the next resumed attempt.
+func readFirstByte(r io.Reader) error {
+	var b [1]byte
+	n, err := r.Read(b[:])
+	if n == 1 {
+		return nil
+	}
+	if err == nil || errors.Is(err, io.EOF) {
+		return fmt.Errorf("bench: reading response: %w", io.ErrUnexpectedEOF)
+	}
+	return err
+}
+
+// responseReader is used by the embedded target to read one request.
+func readRequest(br *bufio.Reader, limit int) error {
+	n := 0
+	for {
+		line, err := br.ReadSlice('\n')
+		n += len(line)
+		if err != nil {
+			return err
+		}
+		if n > limit {
+			return errors.New("request too large")
+		}
+		if len(line) <= 2 && (len(line) == 1 || line[0] == '\r') {
+			return nil
+		}
+	}
+}

@@ -1,0 +1,171 @@
+package bench
+
+import (
+	"context"
+	"crypto/tls"
+	"fmt"
+	"testing"
+	"time"
+)
+
+func startTestTarget(t *testing.T, o TargetOptions) *Target {
+	t.Helper()
+	tg, err := StartTarget(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { tg.Close() })
+	return tg
+}
+
+func clientConfig(tg *Target, version uint16, g Group) *tls.Config {
+	return &tls.Config{
+		ServerName:       "localhost",
+		RootCAs:          tg.CA.Pool(),
+		MinVersion:       version,
+		MaxVersion:       version,
+		CurvePreferences: []tls.CurveID{g.ID},
+	}
+}
+
+func newHandshaker(t *testing.T, cfg TCPConfig) Handshaker {
+	t.Helper()
+	if cfg.Request == nil {
+		cfg.Request = []byte(DefaultRequest)
+	}
+	f, err := NewTCPFactory(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := f()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+// Every mode × version × group combination against the embedded target must
+// report what was negotiated, and the split phases must add up.
+func TestTCPLabelsAndPhases(t *testing.T) {
+	tg := startTestTarget(t, TargetOptions{})
+	groups := []string{"x25519", "p256", "p384", "x25519mlkem768", "secp256r1mlkem768"}
+	for _, version := range []uint16{tls.VersionTLS12, tls.VersionTLS13} {
+		for _, mode := range []Mode{ModeFull, ModeResumed} {
+			for _, gname := range groups {
+				g, _ := ParseGroup(gname)
+				if g.TLS13 && version != tls.VersionTLS13 {
+					continue
+				}
+				name := fmt.Sprintf("%s/%s/%s", VersionName(version), mode, g.Name)
+				t.Run(name, func(t *testing.T) {
+					h := newHandshaker(t, TCPConfig{Address: tg.Addr, TLS: clientConfig(tg, version, g), Mode: mode})
+					ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+					defer cancel()
+					if err := h.Prime(ctx); err != nil {
+						t.Fatalf("prime: %v", err)
+					}
+					for i := 0; i < 3; i++ {
+						s := h.Handshake(ctx)
+						if s.Err != nil {
+							t.Fatalf("attempt %d: %v (%s)", i, s.Err, s.Class)
+						}
+						if s.Mismatch != "" {
+							t.Fatalf("attempt %d: mismatch %q", i, s.Mismatch)
+						}
+						l := s.Labels
+						if l.Version != VersionName(version) || l.Resumed != (mode == ModeResumed) || l.Transport != "tcp" {
+							t.Fatalf("labels %+v", l)
+						}
+						// TLS 1.2 resumption copies the group from the old session.
+						if l.Group != g.Name {
+							t.Fatalf("group %q, want %q", l.Group, g.Name)
+						}
+						if l.Suite == "" || l.HRR {
+							t.Fatalf("labels %+v", l)
+						}
+						checkPhases(t, s)
+					}
+				})
+			}
+		}
+	}
+}
+
+func checkPhases(t *testing.T, s Sample) {
+	t.Helper()
+	for _, p := range []Phase{TCPConnect, TLSClientHello, TLSServerWait, TLSKeyExchange, TLSCertVerify, TLSFinished, TLSHandshake, TTFB, Total} {
+		if !s.Set.Has(p) {
+			t.Fatalf("phase %s missing", p)
+		}
+		if s.Phases[p] < 0 {
+			t.Fatalf("phase %s negative", p)
+		}
+	}
+	var split time.Duration
+	for _, p := range []Phase{TLSClientHello, TLSServerWait, TLSKeyExchange, TLSCertVerify, TLSFinished} {
+		split += s.Phases[p]
+	}
+	if split != s.Phases[TLSHandshake] {
+		t.Fatalf("TLS split phases sum to %v, tls_handshake is %v", split, s.Phases[TLSHandshake])
+	}
+	var sum time.Duration
+	for _, p := range SplitPhases {
+		if p != TLSClientHello && p != TLSServerWait && p != TLSKeyExchange && p != TLSCertVerify && p != TLSFinished {
+			sum += s.Phases[p]
+		}
+	}
+	sum += s.Phases[TLSHandshake]
+	if d := s.Phases[Total] - sum; d < 0 || d > time.Millisecond {
+		t.Fatalf("total %v but phases sum to %v", s.Phases[Total], sum)
+	}
+	if s.Phases[TLSServerWait] <= 0 {
+		t.Fatalf("server wait %v: the server's reply cannot arrive instantly", s.Phases[TLSServerWait])
+	}
+	if s.Labels.Version == "1.3" && !s.Labels.Resumed && s.Phases[TLSCertVerify] <= 0 {
+		t.Fatalf("a full TLS 1.3 handshake verified the certificate in zero time")
+	}
+}
+
+func TestHelloRetryRequestIsLabelled(t *testing.T) {
+	// The server accepts only P-256; a client offering X25519 first and P-256
+	// as well gets a HelloRetryRequest.
+	tg := startTestTarget(t, TargetOptions{Groups: []tls.CurveID{tls.CurveP256}})
+	cfg := &tls.Config{ServerName: "localhost", RootCAs: tg.CA.Pool(), MinVersion: tls.VersionTLS13,
+		CurvePreferences: []tls.CurveID{tls.X25519, tls.CurveP256}}
+	h := newHandshaker(t, TCPConfig{Address: tg.Addr, TLS: cfg, Mode: ModeFull})
+	s := h.Handshake(context.Background())
+	if s.Err != nil {
+		t.Fatal(s.Err)
+	}
+	if !s.Labels.HRR || s.Labels.Group != "p256" {
+		t.Fatalf("want HRR to p256, got %+v", s.Labels)
+	}
+}
+
+func TestRSAKeyExchangeSuite(t *testing.T) {
+	tg := startTestTarget(t, TargetOptions{Cert: "rsa-2048"})
+	cs, err := ParseSuite("TLS_RSA_WITH_AES_128_GCM_SHA256")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := &tls.Config{ServerName: "localhost", RootCAs: tg.CA.Pool(), MaxVersion: tls.VersionTLS12, CipherSuites: []uint16{cs.ID}}
+	s := newHandshaker(t, TCPConfig{Address: tg.Addr, TLS: cfg, Mode: ModeFull}).Handshake(context.Background())
+	if s.Err != nil {
+		t.Fatal(s.Err)
+	}
+	if s.Labels.Suite != cs.Name || s.Labels.Group != "" {
+		t.Fatalf("labels %+v", s.Labels)
+	}
+}
+
+func TestClientCertificate(t *testing.T) {
+	tg := startTestTarget(t, TargetOptions{ClientAuth: true})
+	cfg := &tls.Config{ServerName: "localhost", RootCAs: tg.CA.Pool()}
+	if s := newHandshaker(t, TCPConfig{Address: tg.Addr, TLS: cfg, Mode: ModeFull}).Handshake(context.Background()); s.Err == nil {
+		t.Fatal("handshake without a client certificate succeeded against a target that requires one")
+	}
+	cfg.Certificates = []tls.Certificate{tg.ClientCert}
+	if s := newHandshaker(t, TCPConfig{Address: tg.Addr, TLS: cfg, Mode: ModeFull}).Handshake(context.Background()); s.Err != nil {
+		t.Fatalf("with a client certificate: %v", s.Err)
+	}
+}
