@@ -2,12 +2,12 @@ package bench
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"syscall"
-	"crypto/tls"
-	"net"
 	"testing"
 	"time"
 

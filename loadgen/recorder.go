@@ -1,0 +1,106 @@
+package loadgen
+
+import (
+	"sync"
+	"time"
+
+	hdr "github.com/HdrHistogram/hdrhistogram-go"
+
+	"github.com/hsbench/hsbench/bench"
+)
+
+// recorder belongs to one worker: that worker records into it, and the
+// collector takes its contents once per interval. The mutex is uncontended
+// except for that moment, so a histogram is only ever written by one
+// goroutine at a time and never shared across workers.
+type recorder struct {
+	mu sync.Mutex
+	// interval histograms per phase, allocated on first use; the collector
+	// merges and resets them every interval.
+	hist [bench.NumPhases]*hdr.Histogram
+	// mismatch holds the Total of samples that differ from what was asked.
+	mismatch *hdr.Histogram
+	ok       int64
+	bytesOut int64
+	bytesIn  int64
+	clamped  int64
+	errors   Counts
+	mismatch_ Counts
+	tally    Tally
+}
+
+func newRecorder() *recorder {
+	return &recorder{errors: Counts{}, mismatch_: Counts{}, tally: Tally{}}
+}
+
+// add records one measured sample. latency is the open-loop latency from the
+// intended start (0 in a closed loop), late the lateness of the start.
+func (r *recorder) add(s *bench.Sample, latency, late time.Duration, open bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if s.Err != nil {
+		r.errors[s.Class]++
+		return
+	}
+	r.tally.addLabels(s.Labels)
+	if s.Mismatch != "" {
+		r.mismatch_[s.Mismatch]++
+		if r.mismatch == nil {
+			r.mismatch = NewHistogram()
+		}
+		record(r.mismatch, s.Phases[bench.Total])
+		return
+	}
+	r.ok++
+	r.bytesOut += s.BytesSent
+	r.bytesIn += s.BytesRecv
+	for p := bench.Phase(0); p < bench.NumPhases; p++ {
+		if s.Set.Has(p) {
+			r.put(p, s.Phases[p])
+		}
+	}
+	if open {
+		r.put(bench.Latency, latency)
+		r.put(bench.Lateness, late)
+	}
+}
+
+func (r *recorder) put(p bench.Phase, d time.Duration) {
+	if r.hist[p] == nil {
+		r.hist[p] = NewHistogram()
+	}
+	if record(r.hist[p], d) {
+		r.clamped++
+	}
+}
+
+// drainInto merges this recorder's interval contents into dst and resets them.
+func (r *recorder) drainInto(dst *Snapshot) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for p, h := range r.hist {
+		if h == nil || h.TotalCount() == 0 {
+			continue
+		}
+		dst.hist(bench.Phase(p)).Merge(h)
+		h.Reset()
+	}
+	if r.mismatch != nil && r.mismatch.TotalCount() > 0 {
+		if dst.MismatchTotal == nil {
+			dst.MismatchTotal = NewHistogram()
+		}
+		dst.MismatchTotal.Merge(r.mismatch)
+		r.mismatch.Reset()
+	}
+	dst.OK += r.ok
+	dst.BytesSent += r.bytesOut
+	dst.BytesRecv += r.bytesIn
+	dst.Clamped += r.clamped
+	dst.Errors.merge(r.errors)
+	dst.Mismatches.merge(r.mismatch_)
+	dst.Tally.merge(r.tally)
+	r.ok, r.bytesOut, r.bytesIn, r.clamped = 0, 0, 0, 0
+	clear(r.errors)
+	clear(r.mismatch_)
+	clear(r.tally)
+}

@@ -1,0 +1,310 @@
+package loadgen
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/hsbench/hsbench/bench"
+)
+
+// Config says when and how many handshakes to run.
+type Config struct {
+	// Factory makes one Handshaker per worker.
+	Factory bench.Factory
+	// Concurrency is the number of workers. In a closed loop each worker
+	// starts its next handshake when the previous one ends; in an open loop
+	// it bounds the handshakes in flight.
+	Concurrency int
+	// Rate > 0 selects the open loop: handshakes start on a global schedule
+	// of Rate per second from the start, and latency is measured from each
+	// handshake's intended start.
+	Rate float64
+	// Duration and Count bound the measured part (at least one must be set).
+	Duration time.Duration
+	Count    uint64
+	// Warmup runs handshakes that are not recorded before measuring.
+	Warmup time.Duration
+	// Timeout bounds each handshake attempt.
+	Timeout time.Duration
+	// Interval is the length of a reporting interval (default 1 s).
+	Interval time.Duration
+	// OnInterval, when set, receives each finished interval, in order, from
+	// the collector goroutine. It must not keep the snapshot's histograms
+	// beyond the call unless it copies them.
+	OnInterval func(*Snapshot)
+}
+
+// Result is the outcome of a run.
+type Result struct {
+	Total *Snapshot
+	// Elapsed is the measured time (after warmup).
+	Elapsed     time.Duration
+	Workers     int
+	WarmupCount int64
+	// Canceled counts attempts cut short when the run was stopped; they are
+	// not errors of the target.
+	Canceled    int64
+	PrimeErrors Counts
+	// Stopped is set when ctx ended the run before its bounds.
+	Stopped  bool
+	Warnings []string
+}
+
+func (c *Config) check() error {
+	switch {
+	case c.Factory == nil:
+		return errors.New("loadgen: no handshake factory")
+	case c.Concurrency < 1:
+		return fmt.Errorf("loadgen: concurrency %d: must be at least 1", c.Concurrency)
+	case c.Duration <= 0 && c.Count == 0:
+		return errors.New("loadgen: neither a duration nor a count bounds the run")
+	case c.Rate < 0:
+		return fmt.Errorf("loadgen: rate %v: must be positive", c.Rate)
+	case c.Warmup < 0:
+		return fmt.Errorf("loadgen: warmup %v: must not be negative", c.Warmup)
+	}
+	if c.Timeout <= 0 {
+		c.Timeout = 10 * time.Second
+	}
+	if c.Interval <= 0 {
+		c.Interval = time.Second
+	}
+	return nil
+}
+
+// job is one open-loop hit: its index and intended start.
+type job struct {
+	i        uint64
+	intended time.Time
+}
+
+type runner struct {
+	cfg       Config
+	start     time.Time // run start (warmup begins)
+	measure   time.Time // measurement start (warmup ends)
+	claimed   atomic.Uint64
+	warmup    atomic.Int64
+	canceled  atomic.Int64
+	mu        sync.Mutex
+	recorders []*recorder
+	primeErrs Counts
+}
+
+// Run executes the load and returns what it measured. It stops by itself
+// when its bounds are reached, or early when ctx is cancelled (Result.Stopped
+// is then set and everything measured so far is kept).
+func Run(ctx context.Context, cfg Config) (*Result, error) {
+	if err := cfg.check(); err != nil {
+		return nil, err
+	}
+	r := &runner{cfg: cfg, primeErrs: Counts{}}
+	workCtx, cancelWork := context.WithCancel(ctx)
+	defer cancelWork()
+
+	r.start = time.Now()
+	r.measure = r.start.Add(cfg.Warmup)
+	var jobs chan job
+	if cfg.Rate > 0 {
+		jobs = make(chan job)
+	}
+	var wg sync.WaitGroup
+	for w := 0; w < cfg.Concurrency; w++ {
+		h, err := cfg.Factory()
+		if err != nil {
+			cancelWork()
+			wg.Wait()
+			return nil, fmt.Errorf("loadgen: creating worker: %w", err)
+		}
+		rec := newRecorder()
+		r.recorders = append(r.recorders, rec)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer h.Close()
+			if jobs != nil {
+				r.openWorker(workCtx, h, rec, jobs)
+			} else {
+				r.closedWorker(workCtx, h, rec)
+			}
+		}()
+	}
+
+	col := newCollector(r, cfg)
+	colDone := make(chan struct{})
+	go func() { defer close(colDone); col.loop(workCtx) }()
+
+	var late dispatchStats
+	if jobs != nil {
+		late = r.dispatch(workCtx, jobs)
+		close(jobs)
+	}
+	wg.Wait()
+	cancelWork()
+	<-colDone
+	total := col.finish(time.Since(r.measure))
+
+	res := &Result{
+		Total:       total,
+		Elapsed:     max(0, time.Since(r.measure)),
+		Workers:     cfg.Concurrency,
+		WarmupCount: r.warmup.Load(),
+		Canceled:    r.canceled.Load(),
+		PrimeErrors: r.primeErrs,
+		Stopped:     ctx.Err() != nil,
+	}
+	res.Warnings = warnings(cfg, res, late)
+	return res, nil
+}
+
+// done reports whether the measured part is over by time.
+func (r *runner) pastEnd(now time.Time) bool {
+	return r.cfg.Duration > 0 && now.Sub(r.measure) >= r.cfg.Duration
+}
+
+// attempt runs one handshake and records it (or counts it as warmup).
+// intended is the scheduled start in an open loop, zero in a closed loop.
+func (r *runner) attempt(ctx context.Context, h bench.Handshaker, rec *recorder, intended time.Time) {
+	start := time.Now()
+	actx, cancel := context.WithTimeout(ctx, r.cfg.Timeout)
+	s := h.Handshake(actx)
+	cancel()
+	end := time.Now()
+	ref := start
+	if !intended.IsZero() {
+		ref = intended
+	}
+	if ref.Before(r.measure) {
+		r.warmup.Add(1)
+		return
+	}
+	if s.Err != nil && ctx.Err() != nil {
+		r.canceled.Add(1) // stopped by the run, not failed by the target
+		return
+	}
+	if !intended.IsZero() {
+		rec.add(&s, end.Sub(intended), start.Sub(intended), true)
+	} else {
+		rec.add(&s, 0, 0, false)
+	}
+}
+
+func (r *runner) prime(ctx context.Context, h bench.Handshaker) bool {
+	pctx, cancel := context.WithTimeout(ctx, r.cfg.Timeout)
+	defer cancel()
+	if err := h.Prime(pctx); err != nil {
+		if ctx.Err() == nil {
+			r.mu.Lock()
+			r.primeErrs[bench.Classify(err)]++
+			r.mu.Unlock()
+		}
+		return false
+	}
+	return true
+}
+
+// A worker primes once. If priming fails, its resumed attempts come out as
+// full handshakes, which are counted as mismatches (and store a ticket).
+func (r *runner) closedWorker(ctx context.Context, h bench.Handshaker, rec *recorder) {
+	if !r.prime(ctx, h) && ctx.Err() != nil {
+		return
+	}
+	for ctx.Err() == nil {
+		now := time.Now()
+		if r.pastEnd(now) {
+			return
+		}
+		if !now.Before(r.measure) && r.cfg.Count > 0 && r.claimed.Add(1) > r.cfg.Count {
+			return
+		}
+		r.attempt(ctx, h, rec, time.Time{})
+	}
+}
+
+func (r *runner) openWorker(ctx context.Context, h bench.Handshaker, rec *recorder, jobs <-chan job) {
+	r.prime(ctx, h)
+	for j := range jobs {
+		if ctx.Err() != nil {
+			return
+		}
+		r.attempt(ctx, h, rec, j.intended)
+	}
+}
+
+type dispatchStats struct {
+	blocked int64 // hits that found every worker busy
+}
+
+// dispatch hands out hits on the global schedule until its bounds are met.
+func (r *runner) dispatch(ctx context.Context, jobs chan<- job) dispatchStats {
+	var st dispatchStats
+	warm := Schedule{Rate: r.cfg.Rate}.HitsBefore(r.cfg.Warmup)
+	sched := Schedule{Rate: r.cfg.Rate, Duration: r.cfg.Warmup + r.cfg.Duration}
+	if r.cfg.Duration <= 0 {
+		sched.Duration = 0
+	}
+	if r.cfg.Count > 0 {
+		sched.Count = warm + r.cfg.Count
+	}
+	timer := time.NewTimer(time.Hour)
+	defer timer.Stop()
+	for hits := uint64(0); ; hits++ {
+		wait, stop := sched.Pace(time.Since(r.start), hits)
+		if stop {
+			return st
+		}
+		if wait > 0 {
+			timer.Reset(wait)
+			select {
+			case <-ctx.Done():
+				return st
+			case <-timer.C:
+			}
+		}
+		j := job{i: hits, intended: r.start.Add(sched.Due(hits))}
+		select {
+		case jobs <- j:
+			continue
+		default:
+		}
+		st.blocked++
+		select {
+		case jobs <- j:
+		case <-ctx.Done():
+			return st
+		}
+	}
+}
+
+func warnings(cfg Config, res *Result, st dispatchStats) []string {
+	var w []string
+	if cfg.Rate > 0 {
+		if lh := res.Total.Hist[bench.Lateness]; lh != nil && lh.TotalCount() > 0 {
+			p99 := time.Duration(lh.ValueAtQuantile(99))
+			if p99 > time.Millisecond {
+				w = append(w, fmt.Sprintf("the generator fell behind its schedule: p99 start lateness %v "+
+					"(latency is still measured from the intended start; see 'latency' vs 'total')", p99.Round(time.Microsecond)))
+			}
+		}
+		if st.blocked > 0 {
+			w = append(w, fmt.Sprintf("%d handshakes found all %d workers busy and started late: raise --concurrency or lower --rate", st.blocked, cfg.Concurrency))
+		}
+		if achieved := float64(res.Total.Attempts()) / max(res.Elapsed.Seconds(), 1e-9); res.Elapsed > 0 && achieved < 0.9*cfg.Rate && !res.Stopped {
+			w = append(w, fmt.Sprintf("achieved %.0f handshakes/s of the %.0f asked", achieved, cfg.Rate))
+		}
+	}
+	if res.Total.Clamped > 0 {
+		w = append(w, fmt.Sprintf("%d values above %v were recorded as %v", res.Total.Clamped, time.Duration(HistHighest), time.Duration(HistHighest)))
+	}
+	if n := res.Total.Mismatches.Sum(); n > 0 {
+		w = append(w, fmt.Sprintf("%d samples did not negotiate what was asked and are excluded from the latency figures", n))
+	}
+	if runtime.GOMAXPROCS(0) < 2 && cfg.Concurrency > 1 {
+		w = append(w, "GOMAXPROCS is 1: client CPU may limit the results")
+	}
+	return w
+}

@@ -1,0 +1,67 @@
+package loadgen
+
+import (
+	"time"
+
+	hdr "github.com/HdrHistogram/hdrhistogram-go"
+
+	"github.com/hsbench/hsbench/bench"
+)
+
+// Snapshot is what was measured over some span of a run: one interval, or
+// the whole run. Histograms are in nanoseconds.
+type Snapshot struct {
+	// Start and End are relative to the start of measurement (after warmup),
+	// on the monotonic clock.
+	Start, End time.Duration
+	Hist       [bench.NumPhases]*hdr.Histogram
+	// MismatchTotal holds the total time of samples that differ from what
+	// was asked; they are in no other histogram.
+	MismatchTotal *hdr.Histogram
+	OK            int64
+	BytesSent     int64
+	BytesRecv     int64
+	Clamped       int64 // values above HistHighest, recorded as HistHighest
+	Errors        Counts
+	Mismatches    Counts
+	Tally         Tally
+}
+
+func newSnapshot() *Snapshot {
+	return &Snapshot{Errors: Counts{}, Mismatches: Counts{}, Tally: Tally{}}
+}
+
+func (s *Snapshot) hist(p bench.Phase) *hdr.Histogram {
+	if s.Hist[p] == nil {
+		s.Hist[p] = NewHistogram()
+	}
+	return s.Hist[p]
+}
+
+// Attempts counts every measured attempt: successes, mismatches and errors.
+func (s *Snapshot) Attempts() int64 { return s.OK + s.Mismatches.Sum() + s.Errors.Sum() }
+
+// Merge adds o into s.
+func (s *Snapshot) Merge(o *Snapshot) {
+	for p, h := range o.Hist {
+		if h != nil {
+			s.hist(bench.Phase(p)).Merge(h)
+		}
+	}
+	if o.MismatchTotal != nil {
+		if s.MismatchTotal == nil {
+			s.MismatchTotal = NewHistogram()
+		}
+		s.MismatchTotal.Merge(o.MismatchTotal)
+	}
+	s.OK += o.OK
+	s.BytesSent += o.BytesSent
+	s.BytesRecv += o.BytesRecv
+	s.Clamped += o.Clamped
+	s.Errors.merge(o.Errors)
+	s.Mismatches.merge(o.Mismatches)
+	s.Tally.merge(o.Tally)
+	if o.End > s.End {
+		s.End = o.End
+	}
+}
