@@ -24,7 +24,7 @@ func SameConfig(h *hdr.Histogram) bool {
 }
 
 // record adds v (ns) to h, clamping it into range; it reports whether v was clamped.
-func record(h *hdr.Histogram, v time.Duration) bool {
+func record(h interface{ RecordValue(int64) error }, v time.Duration) bool {
 	n := int64(v)
 	clamped := false
 	if n < HistLowest {

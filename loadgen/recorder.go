@@ -16,8 +16,10 @@ import (
 type recorder struct {
 	mu sync.Mutex
 	// interval histograms per phase, allocated on first use; the collector
-	// merges and resets them every interval.
-	hist [bench.NumPhases]*hdr.Histogram
+	// merges and resets them every interval. They are sparse (packed): a
+	// worker's memory grows with the buckets it fills, not with the range,
+	// so thousands of workers stay cheap.
+	hist [bench.NumPhases]*hdr.PackedHistogram
 	// mismatch holds the Total of samples that differ from what was asked.
 	mismatch *hdr.Histogram
 	ok       int64
@@ -67,7 +69,7 @@ func (r *recorder) add(s *bench.Sample, latency, late time.Duration, open bool) 
 
 func (r *recorder) put(p bench.Phase, d time.Duration) {
 	if r.hist[p] == nil {
-		r.hist[p] = NewHistogram()
+		r.hist[p] = hdr.NewPacked(HistLowest, HistHighest, HistSigFigs)
 	}
 	if record(r.hist[p], d) {
 		r.clamped++
@@ -82,7 +84,7 @@ func (r *recorder) drainInto(dst *Snapshot) {
 		if h == nil || h.TotalCount() == 0 {
 			continue
 		}
-		dst.hist(bench.Phase(p)).Merge(h)
+		dst.Dropped += h.MergeInto(dst.hist(bench.Phase(p)))
 		h.Reset()
 	}
 	if r.mismatch != nil && r.mismatch.TotalCount() > 0 {

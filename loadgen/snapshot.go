@@ -22,6 +22,7 @@ type Snapshot struct {
 	BytesSent     int64
 	BytesRecv     int64
 	Clamped       int64 // values above HistHighest, recorded as HistHighest
+	Dropped       int64 // values lost by an inexact merge (never expected: all histograms share one configuration)
 	Errors        Counts
 	Mismatches    Counts
 	Tally         Tally
@@ -45,7 +46,7 @@ func (s *Snapshot) Attempts() int64 { return s.OK + s.Mismatches.Sum() + s.Error
 func (s *Snapshot) Merge(o *Snapshot) {
 	for p, h := range o.Hist {
 		if h != nil {
-			s.hist(bench.Phase(p)).Merge(h)
+			s.Dropped += s.hist(bench.Phase(p)).Merge(h)
 		}
 	}
 	if o.MismatchTotal != nil {
@@ -58,6 +59,7 @@ func (s *Snapshot) Merge(o *Snapshot) {
 	s.BytesSent += o.BytesSent
 	s.BytesRecv += o.BytesRecv
 	s.Clamped += o.Clamped
+	s.Dropped += o.Dropped
 	s.Errors.merge(o.Errors)
 	s.Mismatches.merge(o.Mismatches)
 	s.Tally.merge(o.Tally)
