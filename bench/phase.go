@@ -11,11 +11,12 @@ const (
 	DNS Phase = iota
 	// TCPConnect: connect() issued → connection established (SYN → SYN-ACK seen).
 	TCPConnect
-	// TLSClientHello: Handshake() called → ClientHello written to the socket
+	// TLSClientHello: Handshake() called → ClientHello handed to the kernel
 	// (building the ClientHello, including key-share generation).
 	TLSClientHello
-	// TLSServerWait: ClientHello written → first byte of the server's reply read
-	// (one round trip plus the server's work before its first flight).
+	// TLSServerWait: ClientHello handed to the kernel → first byte of the
+	// server's reply read (one round trip plus the server's work before its
+	// first flight).
 	TLSServerWait
 	// TLSKeyExchange: key agreement finished on the client.
 	// TLS 1.3: first server byte → handshake traffic keys derived (ServerHello processed).

@@ -16,7 +16,7 @@ type timeline struct {
 	resolved     time.Time // DNS done
 	connected    time.Time // TCP established
 	hsStart      time.Time // Handshake() called
-	helloWritten time.Time // first handshake write returned (ClientHello)
+	helloWritten time.Time // first handshake write issued (ClientHello handed to the kernel)
 	firstByte    time.Time // first server byte read
 	keys         time.Time // TLS 1.3: handshake secret; TLS 1.2: master secret
 	certVerified time.Time // VerifyConnection called
@@ -36,14 +36,19 @@ type traceConn struct {
 	sent, recv int64
 }
 
+// Write stamps the ClientHello when it is handed to the kernel, before the
+// syscall: on loopback the write itself delivers the bytes and wakes the
+// server, and the writing thread may be descheduled until the server has
+// answered, so a stamp taken after write() returns can land after the
+// server's reply.
 func (c *traceConn) Write(p []byte) (int, error) {
+	if c.tl.helloWritten.IsZero() {
+		c.tl.helloWritten = time.Now()
+	}
 	n, err := c.Conn.Write(p)
 	if n > 0 {
 		c.sent += int64(n)
 		c.out.scan(p[:n])
-		if c.tl.helloWritten.IsZero() {
-			c.tl.helloWritten = time.Now()
-		}
 	}
 	return n, err
 }

@@ -1,0 +1,216 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"io"
+	"math/rand/v2"
+	"net"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/hsbench/hsbench/bench"
+	"github.com/hsbench/hsbench/loadgen"
+	"github.com/hsbench/hsbench/results"
+)
+
+func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, f := newRunFlags(stderr)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			return nil
+		}
+		return usagef("run: %v", err)
+	}
+	if fs.NArg() > 0 {
+		return usagef("run: unexpected argument %q", fs.Arg(0))
+	}
+	plan, err := planRun(fs, f)
+	if err != nil {
+		return err
+	}
+	return plan.execute(ctx, stdout, stderr)
+}
+
+// runPlan is a checked 'hsbench run': every input validated before anything
+// is started or written.
+type runPlan struct {
+	f       *runFlags
+	cells   []cell
+	invalid []results.InvalidCell
+	order   []step
+	base    *tls.Config // trust and client identity for external targets
+	keylog  *os.File
+	request []byte
+	args    []string
+}
+
+// step is one (repeat, cell) run, in execution order.
+type step struct {
+	repeat int
+	cell   int
+}
+
+func planRun(fs *pflag.FlagSet, f *runFlags) (*runPlan, error) {
+	p := &runPlan{f: f}
+	switch {
+	case f.rate < 0:
+		return nil, usagef("parsing --rate: %v: must not be negative", f.rate)
+	case f.concurrency < 0:
+		return nil, usagef("parsing --concurrency: %d: must not be negative", f.concurrency)
+	case f.duration < 0:
+		return nil, usagef("parsing --duration: %v: must not be negative", f.duration)
+	case f.duration == 0 && f.count == 0:
+		return nil, usagef("parsing --duration: 0 needs a --count to bound the run")
+	case f.warmup < 0:
+		return nil, usagef("parsing --warmup: %v: must not be negative", f.warmup)
+	case f.timeout <= 0:
+		return nil, usagef("parsing --timeout: %v: must be positive", f.timeout)
+	case f.interval < 10*time.Millisecond:
+		return nil, usagef("parsing --interval: %v: must be at least 10ms", f.interval)
+	case f.repeat < 1:
+		return nil, usagef("parsing --repeat: %d: must be at least 1", f.repeat)
+	case f.maxErrorRate < 0 || f.maxErrorRate > 1:
+		return nil, usagef("parsing --max-error-rate: %v: must be between 0 and 1", f.maxErrorRate)
+	case (f.clientCert == "") != (f.clientKey == ""):
+		return nil, usagef("--client-cert and --client-key go together")
+	}
+	switch f.request {
+	case "http":
+		p.request = []byte(bench.DefaultRequest)
+	case "none":
+	default:
+		return nil, usagef("parsing --request: %q: want http or none", f.request)
+	}
+	if f.concurrency == 0 {
+		f.concurrency = 1
+		if f.rate > 0 {
+			f.concurrency = 64
+		}
+	}
+	prod := product{versions: splitList(f.versions), modes: splitList(f.modes), groups: splitList(f.groups), suites: splitList(f.suites)}
+	if f.target == "" {
+		prod.certs = splitList(f.certs)
+		if len(prod.certs) == 0 {
+			return nil, usagef("parsing --cert: empty list")
+		}
+	} else {
+		if fs.Changed("cert") || f.clientAuth {
+			return nil, usagef("--cert and --client-auth configure the embedded target; they cannot be used with --target")
+		}
+		if _, _, err := net.SplitHostPort(f.target); err != nil {
+			return nil, usagef("parsing --target: %v", err)
+		}
+	}
+	if len(prod.versions) == 0 || len(prod.modes) == 0 {
+		return nil, usagef("--tls and --mode need at least one value")
+	}
+	cells, invalid, err := prod.cells()
+	if err != nil {
+		return nil, err
+	}
+	if len(cells) == 0 {
+		why := "nothing to run"
+		if len(invalid) > 0 {
+			why = invalid[0].Reason
+		}
+		return nil, usagef("no valid cell in the asked product: %s", why)
+	}
+	p.cells, p.invalid = cells, invalid
+	if err := p.loadTLSFiles(); err != nil {
+		return nil, err
+	}
+	p.order = shuffledOrder(len(cells), f.repeat, f.seed)
+	return p, nil
+}
+
+// shuffledOrder runs every cell once per repeat; with more than one repeat
+// each round is shuffled (seeded), so slow drifts of the machine spread over
+// all cells instead of biasing the ones that run last.
+func shuffledOrder(cells, repeats int, seed uint64) []step {
+	rng := rand.New(rand.NewPCG(seed, 0x68736265))
+	var out []step
+	for r := 0; r < repeats; r++ {
+		idx := make([]int, cells)
+		for i := range idx {
+			idx[i] = i
+		}
+		if repeats > 1 {
+			rng.Shuffle(cells, func(i, j int) { idx[i], idx[j] = idx[j], idx[i] })
+		}
+		for _, c := range idx {
+			out = append(out, step{repeat: r, cell: c})
+		}
+	}
+	return out
+}
+
+func (p *runPlan) loadTLSFiles() error {
+	f := p.f
+	p.base = &tls.Config{InsecureSkipVerify: f.insecure}
+	if f.ca != "" {
+		pem, err := os.ReadFile(f.ca)
+		if err != nil {
+			return usagef("reading --ca: %v", err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return usagef("reading --ca %s: no PEM certificate in it", f.ca)
+		}
+		p.base.RootCAs = pool
+	}
+	if f.clientCert != "" {
+		c, err := tls.LoadX509KeyPair(f.clientCert, f.clientKey)
+		if err != nil {
+			return usagef("reading --client-cert/--client-key: %v", err)
+		}
+		p.base.Certificates = []tls.Certificate{c}
+	}
+	return nil
+}
+
+// outDir creates the run directory, refusing to overwrite a run.
+func (p *runPlan) outDir(started time.Time) (string, error) {
+	dir := p.f.out
+	if dir == "" {
+		dir = filepath.Join("runs", started.UTC().Format("20060102T150405Z"))
+	}
+	if _, err := os.Stat(filepath.Join(dir, results.RunFile)); err == nil {
+		return "", usagef("--out %s: already holds a run; choose another directory", dir)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", usagef("--out %s: %v", dir, err)
+	}
+	return dir, nil
+}
+
+func (p *runPlan) record(started time.Time, dir string) *results.Run {
+	f := p.f
+	r := &results.Run{
+		Schema: results.SchemaVersion, ID: filepath.Base(dir), Started: started.UTC(),
+		Environment: results.CurrentEnvironment(),
+		Config: results.Config{
+			Args: p.args, Target: f.target, Embedded: f.target == "", ServerName: f.sni,
+			Concurrency: f.concurrency, Rate: f.rate, DurationMS: ms(f.duration), Count: f.count,
+			WarmupMS: ms(f.warmup), TimeoutMS: ms(f.timeout), IntervalMS: ms(f.interval), Repeat: f.repeat,
+			Request:   f.request,
+			Histogram: results.HistConf{Unit: "ns", Lowest: loadgen.HistLowest, Highest: loadgen.HistHighest, SigFigs: loadgen.HistSigFigs},
+		},
+		Invalid: p.invalid,
+	}
+	if f.target == "" {
+		r.Config.Target = "embedded"
+		r.Warnings = append(r.Warnings, "the embedded target runs in this process and shares its CPUs with the load generator")
+	}
+	for _, c := range p.cells {
+		r.Cells = append(r.Cells, results.Cell{ID: c.id, Ask: c.ask})
+	}
+	return r
+}
+
+func ms(d time.Duration) float64 { return float64(d) / 1e6 }

@@ -1,0 +1,158 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hsbench/hsbench/results"
+)
+
+func hsbench(t *testing.T, ctx context.Context, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	err := run(ctx, args, &out, &errb)
+	code = exitCode(err, &errb)
+	return out.String(), errb.String(), code
+}
+
+// The README's first command, shortened: both modes on the embedded target,
+// a table on stdout, run.json and phases.hlog on disk.
+func TestRunEmbeddedTarget(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "run")
+	out, errs, code := hsbench(t, context.Background(), "run", "--count", "40", "--warmup", "0", "--out", dir)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, errs)
+	}
+	for _, want := range []string{"tcp-1.3-full-x25519-ecdsa-p256", "tcp-1.3-resumed-x25519-ecdsa-p256", "tls_handshake", "total", "resumed true=40"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("table lacks %q:\n%s", want, out)
+		}
+	}
+	r, err := results.Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.Complete || r.Interrupted || len(r.Cells) != 2 {
+		t.Fatalf("record: complete %v interrupted %v cells %d", r.Complete, r.Interrupted, len(r.Cells))
+	}
+	for _, c := range r.Cells {
+		if c.Total.OK != 40 || c.Total.Phases["total"].Count != 40 {
+			t.Fatalf("cell %s: ok %d", c.ID, c.Total.OK)
+		}
+	}
+	f, err := os.Open(filepath.Join(dir, results.HlogFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	ivs, err := results.ReadHlog(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int64
+	for _, iv := range ivs {
+		if iv.Phase == "total" {
+			n += iv.Hist.TotalCount()
+		}
+	}
+	if n != 80 {
+		t.Fatalf("interval log holds %d total values, run.json 80", n)
+	}
+}
+
+func TestRunBadInput(t *testing.T) {
+	dir := t.TempDir()
+	rows := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"run", "--rate", "-5"}, "--rate"},
+		{[]string{"run", "--rate", "fast"}, "--rate"},
+		{[]string{"run", "--group", "x448"}, "--group"},
+		{[]string{"run", "--tls", "1.1"}, "--tls"},
+		{[]string{"run", "--mode", "turbo"}, "--mode"},
+		{[]string{"run", "--ca", filepath.Join(dir, "missing.pem")}, "--ca"},
+		{[]string{"run", "--target", "localhost"}, "--target"},
+		{[]string{"run", "--target", "127.0.0.1:1", "--cert", "rsa-2048"}, "--cert"},
+		{[]string{"run", "--tls", "1.2", "--group", "x25519mlkem768"}, "TLS 1.3 only"},
+		{[]string{"run", "--max-error-rate", "2"}, "--max-error-rate"},
+		{[]string{"nonsense"}, "unknown command"},
+	}
+	for _, r := range rows {
+		out := filepath.Join(dir, "never")
+		_, errs, code := hsbench(t, context.Background(), append(r.args, "--out", out)...)
+		if code != exitUsage || !strings.Contains(errs, r.want) {
+			t.Errorf("%v: exit %d, stderr %q; want exit 2 naming %q", r.args, code, errs, r.want)
+		}
+		if _, err := os.Stat(out); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("%v: bad input still created the run directory", r.args)
+		}
+	}
+}
+
+// A target where nothing listens: every attempt is a classified failure, the
+// run still writes its record, and the exit code says the run failed.
+func TestRunUnreachableTarget(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	dir := filepath.Join(t.TempDir(), "run")
+	out, errs, code := hsbench(t, context.Background(), "run", "--target", addr, "--mode", "full", "--count", "5", "--warmup", "0", "--out", dir)
+	if code != exitFailed {
+		t.Fatalf("exit %d, want 1\n%s", code, errs)
+	}
+	if !strings.Contains(out, "refused=5") {
+		t.Fatalf("table does not show the refusals:\n%s", out)
+	}
+	r, err := results.Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Cells[0].Total.Errors["refused"] != 5 {
+		t.Fatalf("errors %v", r.Cells[0].Total.Errors)
+	}
+}
+
+// Ctrl-C (a cancelled context) keeps what was measured, marked interrupted.
+func TestRunInterruptKeepsResults(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "run")
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(700*time.Millisecond, cancel)
+	_, errs, code := hsbench(t, ctx, "run", "--mode", "full", "--duration", "1m", "--warmup", "0", "--out", dir)
+	if code != exitInterrupted {
+		t.Fatalf("exit %d, want 130\n%s", code, errs)
+	}
+	r, err := results.Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.Interrupted || r.Cells[0].Total.OK == 0 {
+		t.Fatalf("interrupted %v, ok %d", r.Interrupted, r.Cells[0].Total.OK)
+	}
+	if _, err := os.Stat(filepath.Join(dir, results.HlogFile)); err != nil {
+		t.Fatalf("no interval log after the interrupt: %v", err)
+	}
+}
+
+func TestRunRefusesToOverwrite(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "run")
+	if _, errs, code := hsbench(t, context.Background(), "run", "--mode", "full", "--count", "3", "--warmup", "0", "--out", dir); code != 0 {
+		t.Fatal(errs)
+	}
+	before, _ := os.ReadFile(filepath.Join(dir, results.RunFile))
+	_, errs, code := hsbench(t, context.Background(), "run", "--mode", "full", "--count", "3", "--out", dir)
+	after, _ := os.ReadFile(filepath.Join(dir, results.RunFile))
+	if code != exitUsage || !strings.Contains(errs, "already holds a run") || !bytes.Equal(before, after) {
+		t.Fatalf("exit %d, %q", code, errs)
+	}
+}

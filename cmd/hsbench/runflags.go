@@ -1,0 +1,59 @@
+package main
+
+import (
+	"io"
+	"time"
+
+	"github.com/spf13/pflag"
+)
+
+// runFlags are the flags of 'hsbench run'.
+type runFlags struct {
+	target, sni, ca, clientCert, clientKey string
+	insecure, clientAuth                   bool
+	versions, modes, groups, suites, certs string
+	concurrency                            int
+	rate                                   float64
+	duration, warmup, timeout, interval    time.Duration
+	count                                  uint64
+	repeat                                 int
+	seed                                   uint64
+	out, keylog                            string
+	maxErrorRate                           float64
+	quiet                                  bool
+	request                                string
+}
+
+func newRunFlags(stderr io.Writer) (*pflag.FlagSet, *runFlags) {
+	f := &runFlags{}
+	fs := pflag.NewFlagSet("run", pflag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.SortFlags = false
+	fs.StringVar(&f.target, "target", "", "host:port of the TLS server to benchmark (default: start the embedded target in-process)")
+	fs.StringVar(&f.sni, "sni", "", "server name to send and verify (default: the target's host, or localhost)")
+	fs.StringVar(&f.ca, "ca", "", "PEM file of CA certificates to trust (default: the system roots)")
+	fs.BoolVar(&f.insecure, "insecure", false, "do not verify the server certificate")
+	fs.StringVar(&f.clientCert, "client-cert", "", "PEM client certificate (with --client-key)")
+	fs.StringVar(&f.clientKey, "client-key", "", "PEM client private key")
+	fs.StringVar(&f.versions, "tls", "1.3", "TLS versions, comma-separated: 1.2, 1.3")
+	fs.StringVar(&f.modes, "mode", "full,resumed", "handshake modes, comma-separated: full, resumed")
+	fs.StringVar(&f.groups, "group", "x25519", "key-exchange groups, comma-separated: x25519, p256, p384, p521, x25519mlkem768, secp256r1mlkem768, secp384r1mlkem1024 (empty: the client's defaults)")
+	fs.StringVar(&f.suites, "suite", "", "cipher suites by IANA name, comma-separated (TLS 1.2; RSA key exchange suites allowed)")
+	fs.StringVar(&f.certs, "cert", "ecdsa-p256", "embedded target only: certificate key types, comma-separated: ecdsa-p256, ecdsa-p384, rsa-2048, rsa-4096, ed25519")
+	fs.BoolVar(&f.clientAuth, "client-auth", false, "embedded target only: require a client certificate (hsbench presents one the target's CA issued)")
+	fs.IntVar(&f.concurrency, "concurrency", 0, "closed loop: workers (default 1); open loop: most handshakes in flight (default 64)")
+	fs.Float64Var(&f.rate, "rate", 0, "open loop: handshakes per second on a global schedule, latency from each intended start (0: closed loop)")
+	fs.DurationVar(&f.duration, "duration", 3*time.Second, "measured time per cell and repeat (0: bounded by --count only)")
+	fs.Uint64Var(&f.count, "count", 0, "measured handshakes per cell and repeat (0: bounded by --duration only)")
+	fs.DurationVar(&f.warmup, "warmup", 500*time.Millisecond, "unrecorded warm-up before each cell and repeat")
+	fs.DurationVar(&f.timeout, "timeout", 10*time.Second, "limit for one handshake attempt, request and first response byte included")
+	fs.DurationVar(&f.interval, "interval", time.Second, "length of the intervals in phases.hlog")
+	fs.IntVar(&f.repeat, "repeat", 1, "run every cell this many times, in shuffled interleaved order")
+	fs.Uint64Var(&f.seed, "seed", 1, "seed of the --repeat shuffle")
+	fs.StringVar(&f.out, "out", "", "run directory to create (default ./runs/<UTC timestamp>)")
+	fs.StringVar(&f.keylog, "keylog", "", "append SSLKEYLOGFILE lines to this file (for Wireshark)")
+	fs.Float64Var(&f.maxErrorRate, "max-error-rate", 0.01, "exit 1 when more than this fraction of attempts failed (0..1)")
+	fs.BoolVar(&f.quiet, "quiet", false, "no live progress line")
+	fs.StringVar(&f.request, "request", "http", "what to send after the handshake: http (a GET for /, measuring ttfb) or none")
+	return fs, f
+}

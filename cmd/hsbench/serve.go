@@ -1,0 +1,91 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/pflag"
+
+	"github.com/hsbench/hsbench/bench"
+	"github.com/hsbench/hsbench/internal/pki"
+)
+
+func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := pflag.NewFlagSet("serve", pflag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.SortFlags = false
+	addr := fs.String("addr", "127.0.0.1:8443", "address to listen on")
+	cert := fs.String("cert", "ecdsa-p256", "certificate key type: ecdsa-p256, ecdsa-p384, rsa-2048, rsa-4096, ed25519")
+	caOut := fs.String("ca-out", "hsbench-ca.pem", "file to write the CA certificate to (trust it with --ca)")
+	clientAuth := fs.Bool("client-auth", false, "require a client certificate signed by the CA (written next to --ca-out)")
+	minV := fs.String("min-tls", "1.2", "lowest TLS version: 1.2 or 1.3")
+	maxV := fs.String("max-tls", "1.3", "highest TLS version: 1.2 or 1.3")
+	noTickets := fs.Bool("no-tickets", false, "turn session tickets off")
+	slowdown := fs.String("slowdown", "0%", "make every handshake this much slower (CPU spent after it), e.g. 10%")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			return nil
+		}
+		return usagef("serve: %v", err)
+	}
+	kt, err := pki.ParseKeyType(*cert)
+	if err != nil {
+		return usagef("parsing --cert: %v", err)
+	}
+	lo, err := bench.ParseVersion(*minV)
+	if err != nil {
+		return usagef("parsing --min-tls: %v", err)
+	}
+	hi, err := bench.ParseVersion(*maxV)
+	if err != nil {
+		return usagef("parsing --max-tls: %v", err)
+	}
+	if lo > hi {
+		return usagef("--min-tls %s is above --max-tls %s", *minV, *maxV)
+	}
+	slow, err := parsePercent(*slowdown)
+	if err != nil || slow < 0 {
+		return usagef("parsing --slowdown: %q: want a percentage such as 10%%", *slowdown)
+	}
+	tg, err := bench.StartTarget(bench.TargetOptions{Addr: *addr, Cert: kt, ClientAuth: *clientAuth,
+		MinVersion: lo, MaxVersion: hi, NoTickets: *noTickets, Slowdown: slow})
+	if err != nil {
+		return usagef("serve: %v", err)
+	}
+	defer tg.Close()
+	if err := tg.CA.WriteCertPEM(*caOut); err != nil {
+		return usagef("writing --ca-out: %v", err)
+	}
+	fmt.Fprintf(stdout, "hsbench: serving TLS %s–%s on %s with a %s certificate for localhost, 127.0.0.1, ::1\n",
+		bench.VersionName(lo), bench.VersionName(hi), tg.Addr, kt)
+	fmt.Fprintf(stdout, "hsbench: CA certificate in %s: hsbench run --target %s --ca %s\n", *caOut, tg.Addr, *caOut)
+	if *clientAuth {
+		cp := strings.TrimSuffix(*caOut, ".pem") + "-client.pem"
+		kp := strings.TrimSuffix(*caOut, ".pem") + "-client-key.pem"
+		if err := pki.WriteKeyPair(tg.ClientCert, cp, kp); err != nil {
+			return usagef("writing the client certificate: %v", err)
+		}
+		fmt.Fprintf(stdout, "hsbench: client certificate in %s and %s\n", cp, kp)
+	}
+	<-ctx.Done()
+	return nil
+}
+
+// parsePercent parses "10%" or "0.1" into a fraction.
+func parsePercent(s string) (float64, error) {
+	s = strings.TrimSpace(s)
+	if p, ok := strings.CutSuffix(s, "%"); ok {
+		v, err := strconv.ParseFloat(p, 64)
+		return v / 100, err
+	}
+	return strconv.ParseFloat(s, 64)
+}
+
+func versionCmd(_ context.Context, _ []string, stdout, _ io.Writer) error {
+	fmt.Fprintln(stdout, "hsbench", versionString())
+	return nil
+}

@@ -1,0 +1,5 @@
+package main
+
+import "github.com/hsbench/hsbench/results"
+
+func versionString() string { return results.HsbenchVersion() }

@@ -1,0 +1,187 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/hsbench/hsbench/bench"
+	"github.com/hsbench/hsbench/results"
+)
+
+// tablePhases are the rows of the per-phase table, in reading order.
+var tablePhases = []bench.Phase{
+	bench.DNS, bench.TCPConnect,
+	bench.TLSClientHello, bench.TLSServerWait, bench.TLSKeyExchange, bench.TLSCertVerify, bench.TLSFinished,
+	bench.TLSHandshake, bench.QUICConfirm, bench.TTFB, bench.Total, bench.Latency, bench.Lateness,
+}
+
+// WriteTable writes, for every cell of the run, what was asked and
+// negotiated, the counts, the failures by class, and the per-phase
+// percentile table in milliseconds.
+func WriteTable(w io.Writer, r *results.Run) error {
+	ew := &errWriter{w: w}
+	for i, c := range r.Cells {
+		if i > 0 {
+			ew.printf("\n")
+		}
+		writeCell(ew, r, &c)
+	}
+	for _, inv := range r.Invalid {
+		ew.printf("skipped %s: %s\n", askString(inv.Ask), inv.Reason)
+	}
+	for _, warn := range r.Warnings {
+		ew.printf("warning: %s\n", warn)
+	}
+	if r.Interrupted {
+		ew.printf("interrupted: these results cover only the part of the run before the stop\n")
+	}
+	return ew.err
+}
+
+func askString(a results.Ask) string {
+	parts := []string{a.Transport, "TLS " + a.Version, a.Mode}
+	for _, s := range []string{a.Group, a.Suite, a.Cert} {
+		if s != "" {
+			parts = append(parts, s)
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+func writeCell(ew *errWriter, r *results.Run, c *results.Cell) {
+	m := c.Total
+	ew.printf("== %s  (%s)\n", c.ID, askString(c.Ask))
+	load := fmt.Sprintf("closed loop, %d worker%s", r.Config.Concurrency, plural(r.Config.Concurrency))
+	if r.Config.Rate > 0 {
+		load = fmt.Sprintf("open loop at %.0f/s, up to %d in flight", r.Config.Rate, r.Config.Concurrency)
+	}
+	ew.printf("   %d attempts in %.1fs (%s): %d ok, %.0f handshakes/s", m.Attempts, m.ElapsedMS/1e3, load, m.OK, m.RatePerSec)
+	if len(c.Runs) > 1 {
+		ew.printf(", %d repeats", len(c.Runs))
+	}
+	ew.printf("\n")
+	if neg := negotiated(m.Negotiated); neg != "" {
+		ew.printf("   negotiated: %s\n", neg)
+	}
+	if m.BytesSentAvg > 0 {
+		ew.printf("   bytes per handshake: %.0f sent, %.0f received\n", m.BytesSentAvg, m.BytesRecvAvg)
+	}
+	if n := sum(m.Mismatches); n > 0 {
+		ew.printf("   MISMATCH: %d samples did not negotiate what was asked and are NOT in the table: %s\n", n, counts(m.Mismatches))
+	}
+	if n := sum(m.Errors); n > 0 {
+		ew.printf("   FAILED: %d attempts (%.1f%%): %s\n", n, 100*float64(n)/float64(max(m.Attempts, 1)), counts(m.Errors))
+		for _, class := range sortedKeys(m.Errors) {
+			if adv := bench.ClassAdvice(class); adv != "" {
+				ew.printf("     %s: %s\n", class, adv)
+			}
+		}
+	}
+	if n := sum(m.PrimeErrors); n > 0 {
+		ew.printf("   priming handshakes failed: %s\n", counts(m.PrimeErrors))
+	}
+	for _, w := range m.Warnings {
+		ew.printf("   warning: %s\n", w)
+	}
+	for _, run := range c.Runs {
+		for _, w := range run.Warnings {
+			ew.printf("   warning (repeat %d): %s\n", run.Repeat+1, w)
+		}
+	}
+	if len(m.Phases) == 0 {
+		ew.printf("   no successful handshakes: no latency figures\n")
+		return
+	}
+	tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "   phase (ms)\tcount\tp50\tp90\tp99\tp99.9\tmax\tmean\t\n")
+	for _, p := range tablePhases {
+		ps, ok := m.Phases[p.String()]
+		if !ok {
+			continue
+		}
+		fmt.Fprintf(tw, "   %s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t\n", p, ps.Count,
+			num(ps.P50), num(ps.P90), num(ps.P99), num(ps.P999), num(ps.Max), num(ps.Mean))
+	}
+	if err := tw.Flush(); err != nil {
+		ew.err = err
+	}
+}
+
+// num prints a millisecond value with three significant figures.
+func num(v float64) string {
+	switch {
+	case v >= 100:
+		return fmt.Sprintf("%.0f", v)
+	case v >= 10:
+		return fmt.Sprintf("%.1f", v)
+	case v >= 1:
+		return fmt.Sprintf("%.2f", v)
+	default:
+		return fmt.Sprintf("%.3f", v)
+	}
+}
+
+func negotiated(n map[string]map[string]int64) string {
+	var parts []string
+	for _, dim := range []string{"version", "suite", "group", "resumed", "hrr", "early_data", "alpn"} {
+		m := n[dim]
+		if len(m) == 0 || (dim == "alpn" && len(m) == 1 && m["none"] > 0) || (dim == "hrr" && len(m) == 1 && m["false"] > 0) {
+			continue
+		}
+		parts = append(parts, dim+" "+counts(m))
+	}
+	return strings.Join(parts, "; ")
+}
+
+func counts(m map[string]int64) string {
+	keys := sortedKeys(m)
+	sort.SliceStable(keys, func(i, j int) bool { return m[keys[i]] > m[keys[j]] })
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%s=%d", k, m[k])
+	}
+	return strings.Join(parts, " ")
+}
+
+func sortedKeys(m map[string]int64) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func sum(m map[string]int64) int64 {
+	var s int64
+	for _, v := range m {
+		s += v
+	}
+	return s
+}
+
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) Write(p []byte) (int, error) {
+	if e.err != nil {
+		return 0, e.err
+	}
+	n, err := e.w.Write(p)
+	e.err = err
+	return n, err
+}
+
+func (e *errWriter) printf(format string, args ...any) { fmt.Fprintf(e, format, args...) }
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}

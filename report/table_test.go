@@ -1,0 +1,61 @@
+package report
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/hsbench/hsbench/results"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// golden compares got with testdata/name, or rewrites it with -update.
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("output differs from %s (run with -update if the change is intended)\n--- got\n%s\n--- want\n%s", path, got, want)
+	}
+}
+
+// testdata/run.json is a real run of the embedded target (TLS 1.2 and 1.3,
+// full and resumed, x25519 and x25519mlkem768; the hybrid with TLS 1.2 is
+// listed as invalid).
+func TestWriteTableGolden(t *testing.T) {
+	r, err := results.Load("testdata")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := WriteTable(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "table.golden", b.Bytes())
+}
+
+func TestWriteTableShowsFailuresAndMismatches(t *testing.T) {
+	r := &results.Run{Cells: []results.Cell{{ID: "c", Ask: results.Ask{Transport: "tcp", Version: "1.3", Mode: "resumed"},
+		Total: results.Measure{Attempts: 10, OK: 5, Errors: map[string]int64{"ephemeral_ports": 3},
+			Mismatches: map[string]int64{"asked resumed, got a full handshake": 2}}}}}
+	var b bytes.Buffer
+	if err := WriteTable(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"MISMATCH: 2 samples", "FAILED: 3 attempts (30.0%)", "TIME_WAIT", "no successful handshakes"} {
+		if !bytes.Contains(b.Bytes(), []byte(want)) {
+			t.Errorf("table lacks %q:\n%s", want, b.String())
+		}
+	}
+}
