@@ -9,9 +9,9 @@ import (
 // Every histogram hsbench writes has this configuration, so any two of them
 // (workers, intervals, repeats, shards) merge exactly.
 const (
-	HistLowest  = 1                         // 1 ns
-	HistHighest = int64(time.Hour)          // values above are clamped and counted
-	HistSigFigs = 3                         // 0.1% relative precision
+	HistLowest  = 1                // 1 ns
+	HistHighest = int64(time.Hour) // values above are clamped and counted
+	HistSigFigs = 3                // 0.1% relative precision
 )
 
 // NewHistogram returns an empty histogram with hsbench's configuration.

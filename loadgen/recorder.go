@@ -21,14 +21,14 @@ type recorder struct {
 	// so thousands of workers stay cheap.
 	hist [bench.NumPhases]*hdr.PackedHistogram
 	// mismatch holds the Total of samples that differ from what was asked.
-	mismatch *hdr.Histogram
-	ok       int64
-	bytesOut int64
-	bytesIn  int64
-	clamped  int64
-	errors   Counts
+	mismatch  *hdr.Histogram
+	ok        int64
+	bytesOut  int64
+	bytesIn   int64
+	clamped   int64
+	errors    Counts
 	mismatch_ Counts
-	tally    Tally
+	tally     Tally
 }
 
 func newRecorder() *recorder {
