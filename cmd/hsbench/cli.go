@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 )
 
@@ -12,13 +13,34 @@ type command struct {
 	run           func(ctx context.Context, args []string, stdout, stderr io.Writer) error
 }
 
-func commands() []command {
-	return []command{
-		{"run", "benchmark handshakes (the embedded target when no --target is given)", runCmd},
-		{"serve", "run the embedded TLS target until interrupted", serveCmd},
-		{"version", "print the version", versionCmd},
+// registry holds the subcommands; each one registers itself from its own
+// file's init, in the order of the help text's ranks.
+var registry []command
+
+type rankedCommand struct {
+	rank int
+	command
+}
+
+var ranked []rankedCommand
+
+// register adds a subcommand; rank orders the help text.
+func register(rank int, name, summary string, fn func(ctx context.Context, args []string, stdout, stderr io.Writer) error) {
+	ranked = append(ranked, rankedCommand{rank, command{name, summary, fn}})
+	sort.SliceStable(ranked, func(i, j int) bool { return ranked[i].rank < ranked[j].rank })
+	registry = registry[:0]
+	for _, r := range ranked {
+		registry = append(registry, r.command)
 	}
 }
+
+func init() {
+	register(10, "run", "benchmark handshakes (the embedded target when no --target is given)", runCmd)
+	register(20, "serve", "run the embedded TLS target until interrupted", serveCmd)
+	register(99, "version", "print the version", versionCmd)
+}
+
+func commands() []command { return registry }
 
 // run is the whole CLI: it parses args, runs one subcommand and returns an
 // error carrying the exit code.
