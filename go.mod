@@ -23,4 +23,5 @@ require (
 	golang.org/x/image v0.46.0 // indirect
 	golang.org/x/net v0.60.0 // indirect
 	golang.org/x/text v0.43.0 // indirect
+	rsc.io/pdf v0.1.1 // indirect
 )

@@ -28,7 +28,7 @@ const (
 // common servers use.
 type Config struct {
 	// ServerName is sent as SNI and used to verify certificates when the
-	// server falls back to a full handshake.
+	// server falls back to a full handshake. Empty: the ticket's.
 	ServerName string
 	// Group is the key share group; zero means X25519. Supported:
 	// X25519, P-256, P-384, P-521, X25519MLKEM768, SecP256r1MLKEM768,
@@ -38,7 +38,7 @@ type Config struct {
 	// (without key shares): a server preferring one of them answers with
 	// a HelloRetryRequest, which Resume handles.
 	SupportedGroups []tls.CurveID
-	// ALPN protocols offered, in preference order.
+	// ALPN protocols offered, in preference order. Nil: the ticket's.
 	ALPN []string
 	// RootCAs verifies the certificate chain when the server declines the
 	// PSK and authenticates with a certificate; nil means system roots.
@@ -51,6 +51,10 @@ type Config struct {
 	// MaxResponse caps the response bytes kept in Result.Response with
 	// ReadToEOF; 0 means 1 MiB.
 	MaxResponse int
+	// SkipCloseNotify leaves out the close_notify alert Resume sends at the
+	// end (after the read phase). openssl drops the session of a connection
+	// that ends without close_notify, voiding its stateful tickets.
+	SkipCloseNotify bool
 }
 
 func (c *Config) group() tls.CurveID {

@@ -28,6 +28,10 @@ const (
 // errCloseNotify is returned by readRecord when the peer sent close_notify.
 var errCloseNotify = errors.New("zerortt: peer sent close_notify")
 
+// captureRecord, when set (by a test capturing fuzz seeds), sees every
+// inbound record after decryption. It is nil in normal operation.
+var captureRecord func(typ uint8, data []byte)
+
 // recordConn is the inbound half of the record layer plus handshake
 // message reassembly. It owns no socket: in is any byte stream.
 type recordConn struct {
@@ -79,6 +83,9 @@ func (c *recordConn) readRecord() (uint8, []byte, error) {
 		} else if len(body) > maxPlaintext {
 			return 0, nil, &RecordError{Reason: "record_overflow: plaintext record too long"}
 		}
+		if captureRecord != nil {
+			captureRecord(typ, data)
+		}
 		switch typ {
 		case recordAlert:
 			if len(data) != 2 {
@@ -118,7 +125,7 @@ func (c *recordConn) nextBufferedMessage() ([]byte, bool, error) {
 	if len(c.hsBuf) < 4+n {
 		return nil, false, nil
 	}
-	msg := c.hsBuf[:4+n:4+n]
+	msg := c.hsBuf[: 4+n : 4+n]
 	c.hsBuf = c.hsBuf[4+n:]
 	if len(c.hsBuf) == 0 {
 		c.hsBuf = nil
@@ -130,7 +137,7 @@ func (c *recordConn) nextBufferedMessage() ([]byte, bool, error) {
 // included), reading and reassembling records as needed. Any other record
 // type is a protocol error during the handshake.
 func (c *recordConn) readHandshake() ([]byte, error) {
-	for range maxHandshakeMsg/1 + 1 {
+	for range maxHandshakeMsg + 1 {
 		msg, ok, err := c.nextBufferedMessage()
 		if err != nil || ok {
 			return msg, err

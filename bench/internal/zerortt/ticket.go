@@ -184,8 +184,9 @@ func (c *captureCache) Put(_ string, cs *tls.ClientSessionState) {
 // FirstTicket performs a full TLS 1.3 handshake with crypto/tls over conn
 // (certificates verified per cfg), writes request (may be nil) and reads
 // until the server's first NewSessionTicket has been processed, then
-// returns it as a Ticket along with the connection state. cfg is cloned;
-// its ClientSessionCache is replaced. conn is not closed.
+// returns it as a Ticket along with the connection state. It then sends
+// close_notify. cfg is cloned; its ClientSessionCache is replaced. conn
+// is not closed.
 func FirstTicket(ctx context.Context, conn net.Conn, cfg *tls.Config, request []byte) (*Ticket, tls.ConnectionState, error) {
 	cache := &captureCache{got: make(chan struct{})}
 	c := cfg.Clone()
@@ -240,6 +241,12 @@ func FirstTicket(ctx context.Context, conn net.Conn, cfg *tls.Config, request []
 		return nil, state, fmt.Errorf("zerortt: no session ticket received: %w", rerr)
 	}
 	_ = conn.SetDeadline(time.Time{})
+	if d, ok := ctx.Deadline(); ok {
+		_ = conn.SetDeadline(d)
+	}
+	// A clean close_notify: openssl drops the session of a connection
+	// that ends without one, which would void the ticket under anti-replay.
+	_ = tc.CloseWrite()
 	t, err := TicketFromSession(cs)
 	if err != nil {
 		return nil, state, err
