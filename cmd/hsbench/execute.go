@@ -146,7 +146,9 @@ func (p *runPlan) gate(rec *results.Run) error {
 	return nil
 }
 
-// factory builds the handshaker factory of a cell.
+// factory builds the handshaker factory of a cell: the target's address and
+// the client TLS configuration common to every transport, then the
+// transport's own factory (tcp here, quic and 0-RTT in their files).
 func (p *runPlan) factory(c cell, targets *targets) (bench.Factory, error) {
 	cfg := p.base.Clone()
 	addr := p.f.target
@@ -156,6 +158,11 @@ func (p *runPlan) factory(c cell, targets *targets) (bench.Factory, error) {
 			return nil, err
 		}
 		addr = tg.Addr
+		if c.transport == "quic" {
+			if addr, err = targets.quicAddr(c.cert); err != nil {
+				return nil, err
+			}
+		}
 		cfg.RootCAs = tg.CA.Pool()
 		if p.f.clientAuth {
 			cfg.Certificates = []tls.Certificate{tg.ClientCert}
@@ -165,7 +172,7 @@ func (p *runPlan) factory(c cell, targets *targets) (bench.Factory, error) {
 	if cfg.ServerName == "" {
 		host, _, _ := net.SplitHostPort(addr)
 		cfg.ServerName = host
-		if p.f.target == "" || net.ParseIP(host) != nil && p.f.target == "" {
+		if p.f.target == "" {
 			cfg.ServerName = "localhost"
 		}
 	}
@@ -182,32 +189,48 @@ func (p *runPlan) factory(c cell, targets *targets) (bench.Factory, error) {
 	if p.keylog != nil {
 		keylog = bench.NewSyncWriter(p.keylog)
 	}
-	switch c.transport {
-	case "tcp":
-		f, err := bench.NewTCPFactory(bench.TCPConfig{Address: addr, TLS: cfg, Mode: c.mode, Request: p.request, KeyLog: keylog})
-		if err != nil {
-			return nil, usagef("%v", err)
-		}
-		return f, nil
+	switch {
+	case c.transport == "quic":
+		return p.quicFactory(c, addr, cfg, keylog)
+	case c.mode == bench.Mode0RTT:
+		return p.zeroRTTFactory(c, addr, cfg, keylog)
 	}
-	return nil, usagef("%s: transport %s is not available", c.id, c.transport)
+	f, err := bench.NewTCPFactory(bench.TCPConfig{Address: addr, TLS: cfg, Mode: c.mode, Request: p.request, KeyLog: keylog, Dial: p.dial})
+	if err != nil {
+		return nil, usagef("%v", err)
+	}
+	return f, nil
 }
 
 // targets starts one embedded target per certificate type, on demand.
 type targets struct {
 	clientAuth bool
 	byCert     map[pki.KeyType]*bench.Target
+	// listen, when set, creates the target's TCP listener (inside an
+	// emulated network); nil listens on 127.0.0.1.
+	listen func() (net.Listener, error)
+	// quic holds the QUIC listener started beside each TCP target.
+	quic    map[pki.KeyType]string
+	closers []func()
 }
 
 func newTargets(clientAuth bool) *targets {
-	return &targets{clientAuth: clientAuth, byCert: map[pki.KeyType]*bench.Target{}}
+	return &targets{clientAuth: clientAuth, byCert: map[pki.KeyType]*bench.Target{}, quic: map[pki.KeyType]string{}}
 }
 
 func (t *targets) get(k pki.KeyType) (*bench.Target, error) {
 	if tg, ok := t.byCert[k]; ok {
 		return tg, nil
 	}
-	tg, err := bench.StartTarget(bench.TargetOptions{Cert: k, ClientAuth: t.clientAuth})
+	o := bench.TargetOptions{Cert: k, ClientAuth: t.clientAuth}
+	if t.listen != nil {
+		ln, err := t.listen()
+		if err != nil {
+			return nil, fmt.Errorf("hsbench: embedded target listener: %w", err)
+		}
+		o.Listener = ln
+	}
+	tg, err := bench.StartTarget(o)
 	if err != nil {
 		return nil, fmt.Errorf("hsbench: starting the embedded target: %w", err)
 	}
@@ -216,6 +239,9 @@ func (t *targets) get(k pki.KeyType) (*bench.Target, error) {
 }
 
 func (t *targets) close() {
+	for _, c := range t.closers {
+		c()
+	}
 	for _, tg := range t.byCert {
 		tg.Close()
 	}

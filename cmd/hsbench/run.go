@@ -48,6 +48,9 @@ type runPlan struct {
 	keylog  *os.File
 	request []byte
 	args    []string
+	// dial opens TCP connections to the target (nil: a net.Dialer); set
+	// when the target sits behind an emulated network.
+	dial func(ctx context.Context, network, addr string) (net.Conn, error)
 }
 
 // step is one (repeat, cell) run, in execution order.

@@ -22,6 +22,9 @@ type runFlags struct {
 	maxErrorRate                           float64
 	quiet                                  bool
 	request                                string
+	tickets                                string // 0-RTT ticket policy: fresh or reuse
+	emulate                                string // emulated link, e.g. rtt=50ms,loss=1%
+	shard, startAt                         string // sharded runs: I/N and a common start time
 }
 
 func newRunFlags(stderr io.Writer) (*pflag.FlagSet, *runFlags) {
@@ -55,5 +58,9 @@ func newRunFlags(stderr io.Writer) (*pflag.FlagSet, *runFlags) {
 	fs.Float64Var(&f.maxErrorRate, "max-error-rate", 0.01, "exit 1 when more than this fraction of attempts failed (0..1)")
 	fs.BoolVar(&f.quiet, "quiet", false, "no live progress line")
 	fs.StringVar(&f.request, "request", "http", "what to send after the handshake: http (a GET for /, measuring ttfb) or none")
+	fs.StringVar(&f.tickets, "tickets", "fresh", "0-RTT ticket policy: fresh (a new ticket per handshake, as browsers do) or reuse (replay one ticket)")
+	fs.StringVar(&f.emulate, "emulate", "", "put the target behind an emulated link, e.g. rtt=50ms,loss=1%,rate=100mbit (needs root)")
+	fs.StringVar(&f.shard, "shard", "", "run the I-th of N equal parts of the load, as I/N (e.g. 2/4)")
+	fs.StringVar(&f.startAt, "start-at", "", "start at this RFC 3339 time (shards start together); fail if not ready by then")
 	return fs, f
 }
