@@ -67,7 +67,15 @@ func writeCell(ew *errWriter, r *results.Run, c *results.Cell) {
 		ew.printf("   negotiated: %s\n", neg)
 	}
 	if m.BytesSentAvg > 0 {
-		ew.printf("   bytes per handshake: %.0f sent, %.0f received\n", m.BytesSentAvg, m.BytesRecvAvg)
+		ew.printf("   bytes per handshake: %.0f sent, %.0f received", m.BytesSentAvg, m.BytesRecvAvg)
+		if m.ClientCPUPerHandshakeMS > 0 {
+			who := "client"
+			if r.Config.Embedded {
+				who = "client+embedded target"
+			}
+			ew.printf("; %s CPU %.3f ms per handshake", who, m.ClientCPUPerHandshakeMS)
+		}
+		ew.printf("\n")
 	}
 	if n := sum(m.Mismatches); n > 0 {
 		ew.printf("   MISMATCH: %d samples did not negotiate what was asked and are NOT in the table: %s\n", n, counts(m.Mismatches))

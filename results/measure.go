@@ -71,8 +71,9 @@ func (p PhaseStats) Percentile(q float64) (float64, error) {
 
 func ms(ns int64) float64 { return float64(ns) / 1e6 }
 
-// MeasureOf builds the record of one repeat from the load generator's result.
-func MeasureOf(res *loadgen.Result, repeat int, offset time.Duration) (Measure, error) {
+// MeasureOf builds the record of one repeat from the load generator's
+// result; cpu is the process CPU time spent during it.
+func MeasureOf(res *loadgen.Result, repeat int, offset, cpu time.Duration) (Measure, error) {
 	m, err := measureOfSnapshot(res.Total, res.Elapsed)
 	if err != nil {
 		return m, err
@@ -82,6 +83,10 @@ func MeasureOf(res *loadgen.Result, repeat int, offset time.Duration) (Measure, 
 	m.Warmup = res.WarmupCount
 	m.Canceled = res.Canceled
 	m.PrimeErrors = res.PrimeErrors
+	if n := m.Attempts + m.Warmup + m.Canceled; n > 0 && cpu > 0 {
+		m.ClientCPUMS = float64(cpu) / 1e6
+		m.ClientCPUPerHandshakeMS = m.ClientCPUMS / float64(n)
+	}
 	m.Warnings = res.Warnings
 	m.Interrupted = res.Stopped
 	return m, nil
@@ -145,6 +150,7 @@ func TotalOf(runs []Measure) (Measure, error) {
 			}
 			addCounts(t.Negotiated[dim], m)
 		}
+		t.ClientCPUMS += r.ClientCPUMS
 		sent += r.BytesSentAvg * float64(r.OK)
 		recv += r.BytesRecvAvg * float64(r.OK)
 		for name, ps := range r.Phases {
@@ -165,6 +171,9 @@ func TotalOf(runs []Measure) (Measure, error) {
 	}
 	if t.OK > 0 {
 		t.BytesSentAvg, t.BytesRecvAvg = sent/float64(t.OK), recv/float64(t.OK)
+	}
+	if n := t.Attempts + t.Warmup + t.Canceled; n > 0 && t.ClientCPUMS > 0 {
+		t.ClientCPUPerHandshakeMS = t.ClientCPUMS / float64(n)
 	}
 	for name, h := range hists {
 		st, err := StatsOf(h)

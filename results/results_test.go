@@ -87,7 +87,7 @@ func TestRunSaveLoadAndTotals(t *testing.T) {
 	var runs []Measure
 	for i, vals := range [][]time.Duration{{ms, 2 * ms}, {3 * ms, 4 * ms, 5 * ms}} {
 		res := &loadgen.Result{Total: snapshot(t, 0, time.Second, vals...), Elapsed: time.Second}
-		m, err := MeasureOf(res, i, time.Duration(i)*time.Second)
+		m, err := MeasureOf(res, i, time.Duration(i)*time.Second, 0)
 		if err != nil {
 			t.Fatal(err)
 		}

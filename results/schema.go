@@ -112,10 +112,17 @@ type Measure struct {
 	PrimeErrors map[string]int64 `json:"prime_errors,omitempty"`
 	// Negotiated tallies successful samples by what they negotiated:
 	// negotiated["group"]["x25519"] = n.
-	Negotiated   map[string]map[string]int64 `json:"negotiated"`
-	BytesSentAvg float64                     `json:"bytes_sent_avg"`
-	BytesRecvAvg float64                     `json:"bytes_recv_avg"`
-	Phases       map[string]PhaseStats       `json:"phases"`
+	Negotiated map[string]map[string]int64 `json:"negotiated"`
+	// ClientCPUMS is the CPU time (user+system, getrusage) this process
+	// spent during the measure, warmup and priming included, and
+	// ClientCPUPerHandshakeMS that time divided by every handshake run in it
+	// (measured, warmup and priming). With the embedded target in-process it
+	// includes the server's CPU too.
+	ClientCPUMS             float64               `json:"client_cpu_ms"`
+	ClientCPUPerHandshakeMS float64               `json:"client_cpu_per_handshake_ms"`
+	BytesSentAvg            float64               `json:"bytes_sent_avg"`
+	BytesRecvAvg            float64               `json:"bytes_recv_avg"`
+	Phases                  map[string]PhaseStats `json:"phases"`
 	// MismatchTotal summarises the total time of mismatched samples.
 	MismatchTotal *PhaseStats `json:"mismatch_total,omitempty"`
 	Warnings      []string    `json:"warnings,omitempty"`

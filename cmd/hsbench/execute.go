@@ -59,6 +59,7 @@ func (p *runPlan) execute(ctx context.Context, stdout, stderr io.Writer) error {
 		}
 		prog.begin(c.id, st.repeat, p.f.repeat)
 		offset := time.Since(started) + p.f.warmup
+		stepCPU := results.ProcessCPU()
 		res, err := loadgen.Run(ctx, loadgen.Config{
 			Factory: factory, Concurrency: p.f.concurrency, Rate: p.f.rate,
 			Duration: p.f.duration, Count: p.f.count, Warmup: p.f.warmup,
@@ -74,7 +75,7 @@ func (p *runPlan) execute(ctx context.Context, stdout, stderr io.Writer) error {
 			hlog.Close()
 			return fmt.Errorf("hsbench: %s: %w", c.id, err)
 		}
-		m, err := results.MeasureOf(res, st.repeat, offset)
+		m, err := results.MeasureOf(res, st.repeat, offset, results.ProcessCPU()-stepCPU)
 		if err != nil {
 			hlog.Close()
 			return err
