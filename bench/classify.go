@@ -8,8 +8,11 @@ import (
 	"io"
 	"net"
 	"os"
+	"reflect"
 	"strings"
 	"syscall"
+
+	"github.com/hsbench/hsbench/bench/internal/zerortt"
 )
 
 // Error classes. A failed attempt is counted under exactly one class; TLS
@@ -66,14 +69,20 @@ func Classify(err error) string {
 	if errors.As(err, &authErr) {
 		return ClassCertAuthority
 	}
-	var alert tls.AlertError
-	if errors.As(err, &alert) {
-		switch name := alertName(alert); name {
+	if code, ok := alertCode(err); ok {
+		switch name := alertName(tls.AlertError(code)); name {
 		case "protocol_version":
 			return ClassVersion
 		default:
 			return "alert:" + name
 		}
+	}
+	var engineAlert *zerortt.AlertError // alerts received by the 0-RTT engine
+	if errors.As(err, &engineAlert) {
+		if engineAlert.Code == 70 { // protocol_version
+			return ClassVersion
+		}
+		return "alert:" + engineAlert.Name()
 	}
 	var dnsErr *net.DNSError
 	if errors.As(err, &dnsErr) {
@@ -115,6 +124,24 @@ func Classify(err error) string {
 		return ClassProtocol
 	}
 	return ClassOther
+}
+
+// alertCode finds the alert in an error. Over TCP, crypto/tls reports an
+// alert received from the server as a *net.OpError with Op "remote error"
+// wrapping its unexported alert type (a uint8); QUIC and the 0-RTT engine
+// use tls.AlertError.
+func alertCode(err error) (uint8, bool) {
+	var ae tls.AlertError
+	if errors.As(err, &ae) {
+		return uint8(ae), true
+	}
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "remote error" && op.Err != nil {
+		if v := reflect.ValueOf(op.Err); v.Kind() == reflect.Uint8 {
+			return uint8(v.Uint()), true
+		}
+	}
+	return 0, false
 }
 
 // alertName returns the RFC 8446 name of an alert, e.g. handshake_failure.

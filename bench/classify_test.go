@@ -31,6 +31,7 @@ func TestFailureClasses(t *testing.T) {
 	wrongName := startTestTarget(t, TargetOptions{CA: good.CA, ServerNames: []string{"other.example"}})
 	unknownCA := startTestTarget(t, TargetOptions{CA: otherCA})
 	tls12Only := startTestTarget(t, TargetOptions{CA: good.CA, MaxVersion: tls.VersionTLS12})
+	needsClientCert := startTestTarget(t, TargetOptions{CA: good.CA, ClientAuth: true})
 
 	// Nothing listening: take a free port and close it.
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -92,6 +93,10 @@ func TestFailureClasses(t *testing.T) {
 		{"certificate from an unknown CA", unknownCA.Addr, 0, 0, ClassCertAuthority, TLSHandshake},
 		{"TLS 1.2-only server asked for 1.3", tls12Only.Addr, tls.VersionTLS13, 0, ClassVersion, TLSHandshake},
 		{"nothing listening", closedAddr, 0, 0, ClassRefused, TCPConnect},
+		// TLS 1.3: the client's handshake is over before the server checks
+		// the (missing) client certificate; its alert arrives with the response.
+		{"client certificate required (TLS 1.3)", needsClientCert.Addr, tls.VersionTLS13, 0, "alert:certificate_required", TTFB},
+		{"client certificate required (TLS 1.2)", needsClientCert.Addr, tls.VersionTLS12, 0, "alert:handshake_failure", TLSHandshake},
 		{"accepts and never answers", silent.Addr().String(), 0, 300 * time.Millisecond, ClassTimeout, TLSHandshake},
 		{"answers in plain text", plain.Addr().String(), 0, 0, ClassProtocol, TLSHandshake},
 	}

@@ -26,9 +26,10 @@ func TestInteropRealServers(t *testing.T) {
 			for _, version := range []uint16{tls.VersionTLS12, tls.VersionTLS13} {
 				for _, mode := range []Mode{ModeFull, ModeResumed} {
 					t.Run(fmt.Sprintf("%s/%s", VersionName(version), mode), func(t *testing.T) {
+						x25519, _ := ParseGroup("x25519")
 						cfg := &tls.Config{ServerName: s.ServerName, RootCAs: s.Pool, MinVersion: version, MaxVersion: version,
-							CurvePreferences: []tls.CurveID{tls.X25519}}
-						h := newHandshaker(t, TCPConfig{Address: s.Addr, TLS: cfg, Mode: mode, Request: []byte(testservers.Request)})
+							CurvePreferences: ClientGroups(x25519, version)}
+						h := newHandshaker(t, TCPConfig{Address: s.Addr, TLS: cfg, Mode: mode, Request: []byte(testservers.Request), WantGroup: "x25519"})
 						ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 						defer cancel()
 						if err := h.Prime(ctx); err != nil {

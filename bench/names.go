@@ -98,3 +98,22 @@ func ParseMode(s string) (Mode, error) {
 	}
 	return "", fmt.Errorf("unknown mode %q (want full, resumed or 0rtt)", s)
 }
+
+// ClientGroups returns the client's CurvePreferences for pinning group g
+// at the given TLS version. TLS 1.3 lists g alone. TLS 1.2 servers built on
+// OpenSSL also check an ECDSA certificate's curve against the client's
+// supported groups (RFC 8422), so for TLS 1.2 the NIST curves are listed
+// after g; a handshake that then negotiates another group is reported as a
+// mismatch (TCPConfig.WantGroup), never counted as g.
+func ClientGroups(g Group, version uint16) []tls.CurveID {
+	ids := []tls.CurveID{g.ID}
+	if version != tls.VersionTLS12 {
+		return ids
+	}
+	for _, c := range []tls.CurveID{tls.CurveP256, tls.CurveP384, tls.CurveP521} {
+		if c != g.ID {
+			ids = append(ids, c)
+		}
+	}
+	return ids
+}

@@ -32,6 +32,9 @@ type TCPConfig struct {
 	Request []byte
 	// KeyLog, when set, receives SSLKEYLOGFILE lines of every attempt.
 	KeyLog *SyncWriter
+	// WantGroup, when set, is the group the cell asked for: a handshake
+	// that negotiates another one is a mismatch.
+	WantGroup string
 	// Dial opens the TCP connection; nil uses a net.Dialer. Network
 	// emulation plugs in here.
 	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
@@ -173,8 +176,12 @@ func (h *tcpHandshaker) attempt(ctx context.Context, priming bool) (s Sample) {
 	}
 	s.SetPhase(Total, end.Sub(tl.start))
 	s.BytesSent, s.BytesRecv = tc.sent, tc.recv
-	if !priming && h.cfg.Mode == ModeResumed && !cs.DidResume {
+	switch {
+	case priming:
+	case h.cfg.Mode == ModeResumed && !cs.DidResume:
 		s.Mismatch = "asked resumed, got a full handshake"
+	case h.cfg.WantGroup != "" && s.Labels.Group != h.cfg.WantGroup && s.Labels.Group != "":
+		s.Mismatch = fmt.Sprintf("asked group %s, got %s", h.cfg.WantGroup, s.Labels.Group)
 	}
 	return s
 }
