@@ -102,17 +102,24 @@ func ParseMode(s string) (Mode, error) {
 // ClientGroups returns the client's CurvePreferences for pinning group g
 // at the given TLS version. TLS 1.3 lists g alone. TLS 1.2 servers built on
 // OpenSSL also check an ECDSA certificate's curve against the client's
-// supported groups (RFC 8422), so for TLS 1.2 the NIST curves are listed
-// after g; a handshake that then negotiates another group is reported as a
+// supported groups (RFC 8422), so for TLS 1.2 the NIST curves that come
+// after g in crypto/tls's fixed client order (X25519, P-256, P-384, P-521)
+// are listed too: a server that follows the client's order still picks g.
+// A handshake that negotiates another group anyway is reported as a
 // mismatch (TCPConfig.WantGroup), never counted as g.
 func ClientGroups(g Group, version uint16) []tls.CurveID {
 	ids := []tls.CurveID{g.ID}
 	if version != tls.VersionTLS12 {
 		return ids
 	}
-	for _, c := range []tls.CurveID{tls.CurveP256, tls.CurveP384, tls.CurveP521} {
-		if c != g.ID {
+	order := []tls.CurveID{tls.X25519, tls.CurveP256, tls.CurveP384, tls.CurveP521}
+	after := false
+	for _, c := range order {
+		if after && c != tls.X25519 {
 			ids = append(ids, c)
+		}
+		if c == g.ID {
+			after = true
 		}
 	}
 	return ids

@@ -169,3 +169,18 @@ func TestClientCertificate(t *testing.T) {
 		t.Fatalf("with a client certificate: %v", s.Err)
 	}
 }
+
+// TLS 1.2 cells pinned to each classic group negotiate that group against
+// the embedded target, although the client also lists later NIST curves.
+func TestTLS12GroupPinning(t *testing.T) {
+	tg := startTestTarget(t, TargetOptions{})
+	for _, name := range []string{"x25519", "p256", "p384", "p521"} {
+		g, _ := ParseGroup(name)
+		cfg := &tls.Config{ServerName: "localhost", RootCAs: tg.CA.Pool(), MinVersion: tls.VersionTLS12, MaxVersion: tls.VersionTLS12,
+			CurvePreferences: ClientGroups(g, tls.VersionTLS12)}
+		s := newHandshaker(t, TCPConfig{Address: tg.Addr, TLS: cfg, Mode: ModeFull, WantGroup: name}).Handshake(context.Background())
+		if s.Err != nil || s.Mismatch != "" || s.Labels.Group != name {
+			t.Errorf("%s: err %v, mismatch %q, group %q", name, s.Err, s.Mismatch, s.Labels.Group)
+		}
+	}
+}
