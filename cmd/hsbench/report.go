@@ -1,0 +1,92 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/pflag"
+
+	"github.com/hsbench/hsbench/bench"
+	"github.com/hsbench/hsbench/report"
+)
+
+func init() {
+	register(25, "report", "write plots, tables, CSV and .hgrm files from run directories", reportCmd)
+}
+
+// reportCmd is 'hsbench report RUN_DIR... [--out DIR] [--phase P] [--dims D,…]'.
+func reportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := pflag.NewFlagSet("report", pflag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.SortFlags = false
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: hsbench report RUN_DIR... [flags]\n\nFlags:")
+		fs.PrintDefaults()
+	}
+	out := fs.String("out", "", "directory to write the report into (default RUN_DIR/report; required with several runs)")
+	phase := fs.String("phase", "total", "phase of the spectrum, bars, over-time plots and .hgrm files (e.g. total, tls_handshake, latency)")
+	dims := fs.String("dims", strings.Join(report.DefaultDims, ","), "dimensions to draw bars for: group, suite, version, mode, cert, transport")
+	maxOverTime := fs.Int("max-overtime", 12, "most over-time plots (first cells first)")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			return nil
+		}
+		return usagef("report: %v", err)
+	}
+	dirs := fs.Args()
+	switch {
+	case len(dirs) == 0:
+		return usagef("report: no run directory (hsbench report RUN_DIR... [--out DIR])")
+	case *out == "" && len(dirs) > 1:
+		return usagef("report: --out is needed with several run directories")
+	case *out == "":
+		*out = filepath.Join(dirs[0], "report")
+	case *maxOverTime < 0:
+		return usagef("parsing --max-overtime: %d: must not be negative", *maxOverTime)
+	}
+	if _, ok := bench.ParsePhase(*phase); !ok {
+		return usagef("parsing --phase: unknown phase %q", *phase)
+	}
+	known := map[string]bool{"group": true, "suite": true, "version": true, "mode": true, "cert": true, "transport": true, "run": true}
+	dimList := splitList(*dims)
+	for _, d := range dimList {
+		if !known[d] {
+			return usagef("parsing --dims: unknown dimension %q (want group, suite, version, mode, cert, transport or run)", d)
+		}
+	}
+	var srcs []report.Source
+	for _, d := range dirs {
+		src, err := report.LoadSource(d)
+		if err != nil {
+			return usagef("report: %s: %v", d, err)
+		}
+		srcs = append(srcs, src)
+	}
+	site, err := report.Build(srcs, report.Options{Phase: *phase, Dims: dimList, MaxOverTime: *maxOverTime})
+	if err != nil {
+		return usagef("report: %v", err)
+	}
+	if len(site.Figures) == 0 {
+		for _, n := range site.Notes {
+			fmt.Fprintf(stderr, "hsbench: report: %s\n", n)
+		}
+	}
+	files, err := site.Write(*out)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "hsbench: report of %d cell%s in %s (%d files; open %s)\n",
+		len(site.Cells), plural(len(site.Cells)), *out, len(files), filepath.Join(*out, report.HTMLFile))
+	return nil
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
