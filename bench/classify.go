@@ -84,6 +84,9 @@ func Classify(err error) string {
 		}
 		return "alert:" + engineAlert.Name()
 	}
+	if class, ok := quicClass(err); ok { // quic-go's errors (quic.go)
+		return class
+	}
 	var dnsErr *net.DNSError
 	if errors.As(err, &dnsErr) {
 		if dnsErr.IsTimeout {

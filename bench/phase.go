@@ -34,7 +34,8 @@ const (
 	TLSFinished
 	// TLSHandshake: Handshake() called → Handshake() returned; the sum of the five TLS phases.
 	TLSHandshake
-	// QUICConfirm: QUIC only, handshake complete → handshake confirmed (HANDSHAKE_DONE received).
+	// QUICConfirm: QUIC only, handshake complete → handshake confirmed
+	// (HANDSHAKE_DONE received). It overlaps TTFB and is not part of Total.
 	QUICConfirm
 	// TTFB: request write started → first response byte read. For 0-RTT the
 	// request leaves in the first flight, so TTFB overlaps the handshake.
@@ -86,7 +87,8 @@ func ParsePhase(name string) (Phase, bool) {
 }
 
 // SplitPhases are the contiguous phases that add up to Total, in order.
-var SplitPhases = []Phase{DNS, TCPConnect, TLSClientHello, TLSServerWait, TLSKeyExchange, TLSCertVerify, TLSFinished, QUICConfirm, TTFB}
+// (QUICConfirm overlaps TTFB and is not one of them.)
+var SplitPhases = []Phase{DNS, TCPConnect, TLSClientHello, TLSServerWait, TLSKeyExchange, TLSCertVerify, TLSFinished, TTFB}
 
 // PhaseSet is a set of phases.
 type PhaseSet uint32

@@ -154,6 +154,10 @@ func allTLS12Suites() []uint16 {
 	return ids
 }
 
+// Certificate returns the target's server certificate, so a QUIC target
+// started beside it (StartQUICTarget) can serve the same one.
+func (t *Target) Certificate() tls.Certificate { return t.cfg.Certificates[0] }
+
 // Close stops accepting, closes open connections and waits for handlers.
 func (t *Target) Close() error {
 	t.mu.Lock()

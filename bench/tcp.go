@@ -98,31 +98,11 @@ func (h *tcpHandshaker) attempt(ctx context.Context, priming bool) (s Sample) {
 		return s
 	}
 
-	host, port, _ := net.SplitHostPort(h.cfg.Address)
-	addr := h.cfg.Address
-	if net.ParseIP(host) == nil {
-		ips, err := net.DefaultResolver.LookupIPAddr(ctx, host)
-		if err != nil {
-			return fail(err)
-		}
-		if len(ips) == 0 {
-			return fail(&net.DNSError{Err: "no addresses", Name: host, IsNotFound: true})
-		}
-		tl.resolved = time.Now()
-		s.SetPhase(DNS, tl.resolved.Sub(tl.start))
-		addr = net.JoinHostPort(ips[0].IP.String(), port)
-	} else {
-		tl.resolved = tl.start
-	}
-
-	phase = TCPConnect
-	raw, err := h.cfg.Dial(ctx, "tcp", addr)
+	tc, failedIn, err := dialTraced(ctx, h.cfg.Dial, h.cfg.Address, tl, &s)
 	if err != nil {
+		phase = failedIn
 		return fail(err)
 	}
-	tl.connected = time.Now()
-	s.SetPhase(TCPConnect, tl.connected.Sub(tl.resolved))
-	tc := &traceConn{Conn: raw, tl: tl}
 	defer tc.Close()
 	if dl, ok := ctx.Deadline(); ok {
 		_ = tc.SetDeadline(dl)

@@ -1,0 +1,722 @@
+package bench
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/quic-go/quic-go"
+	"github.com/quic-go/quic-go/qlogwriter"
+	"github.com/quic-go/quic-go/quicvarint"
+)
+
+// Mismatch reasons of QUIC samples that are specific to QUIC (the 0-RTT
+// rejections share MismatchEarlyRejected* with TCP).
+const (
+	MismatchResumedFull    = "asked resumed, got a full handshake"
+	Mismatch0RTTFull       = "asked 0-RTT, got a full handshake"
+	Mismatch0RTTNotOffered = "asked 0-RTT, the ticket allows no early data"
+)
+
+// Bounds of the unmeasured waits after a measured QUIC attempt.
+const (
+	// quicAfterMin and quicAfterRTTs bound the wait, after the first
+	// response byte, for the handshake confirmation and the session ticket:
+	// quicAfterMin plus quicAfterRTTs smoothed RTTs, at most quicAfterMax.
+	quicAfterMin  = 50 * time.Millisecond
+	quicAfterRTTs = 4
+	quicAfterMax  = 2 * time.Second
+	// A priming handshake waits longer for its ticket: quicPrimeMin plus
+	// quicPrimeRTTs smoothed RTTs, at most quicPrimeMax.
+	quicPrimeMin  = 250 * time.Millisecond
+	quicPrimeRTTs = 8
+	quicPrimeMax  = 3 * time.Second
+)
+
+// QUICConfig describes handshakes over QUIC (RFC 9000/9001) with quic-go.
+//
+// Each attempt is a new QUIC connection (new connection IDs, its own Initial)
+// on the worker's UDP socket (one quic.Transport per worker). The phases of
+// a QUIC attempt, all from Go's monotonic clock (instants from quic-go's
+// in-process qlog events, see quicTrace):
+//
+//   - dns: as over TCP (absent for an IP literal). There is no tcp_connect.
+//   - tls_client_hello: Dial called → the first Initial packet (ClientHello)
+//     handed to quic-go's send queue: connection set-up, ClientHello with key
+//     shares, Initial packet protection.
+//   - tls_server_wait: first Initial sent → first packet from the server
+//     received and opened (one round trip plus the server's work before its
+//     first flight).
+//   - tls_key_exchange: first server packet → handshake keys installed
+//     (ServerHello processed, shared secret computed).
+//   - tls_cert_verify: handshake keys → certificate chain verified
+//     (VerifyConnection). Near zero on resumption.
+//   - tls_finished: certificate verified → handshake complete
+//     (CertificateVerify and server Finished checked, client Finished queued).
+//   - tls_handshake: Dial called → handshake complete; the sum of the five
+//     tls_* phases.
+//   - quic_confirm: handshake complete → handshake confirmed (HANDSHAKE_DONE
+//     received). It overlaps ttfb and is not part of the sum making total;
+//     it is recorded when the confirmation arrives before the client closes
+//     the connection (an unmeasured, bounded wait after the response).
+//   - ttfb: full and resumed: handshake complete → first response byte (the
+//     request is written as soon as Dial returns). 0-RTT: request write
+//     started (right after DialEarly returns, before the handshake ends) →
+//     first response byte, so it overlaps tls_handshake.
+//   - total: start of the attempt → first response byte (handshake complete
+//     with no request). Full and resumed: dns + tls_handshake + ttfb = total.
+//
+// With HTTP3 the first response byte is the first byte of the response's
+// HEADERS frame on the request stream.
+//
+// Labels: Transport "quic", Version "1.3", Suite, Group, Resumed, HRR and
+// ALPN from the connection state. In 0-RTT mode EarlyData says 0-RTT keys
+// were installed (the ClientHello offered early data), EarlyAccepted that
+// the server accepted it (ConnectionState.Used0RTT) and EarlyBytes counts
+// the request bytes sent in 0-RTT packets. quic-go sends the Initial as soon
+// as DialEarly returns and the request shortly after, in its own 0-RTT
+// packet; on loopback the server can occasionally finish the handshake
+// before that write reaches quic-go, and the request then leaves in 1-RTT
+// packets (EarlyBytes 0). Such samples are kept: dropping them would select
+// the attempts where the client happened to be fast.
+//
+// Mismatches (counted apart, never in latencies): resumed but not resumed
+// (MismatchResumedFull); 0-RTT with no resumption (Mismatch0RTTFull), with a
+// ticket that allows no early data (Mismatch0RTTNotOffered), or with early
+// data the server rejected (MismatchEarlyRejected, …Reuse, …HRR: the
+// request is then sent again after the handshake and the mismatch's total
+// includes it); a negotiated group other than WantGroup.
+type QUICConfig struct {
+	// Address is host:port (UDP). A host name is resolved on every attempt.
+	Address string
+	// TLS is the base client configuration: ServerName, RootCAs,
+	// Certificates, CurvePreferences, NextProtos (ALPN, which QUIC requires;
+	// default QUICALPN). It is cloned per attempt; its ClientSessionCache is
+	// replaced per worker.
+	TLS *tls.Config
+	// Mode is full, resumed or 0rtt.
+	Mode Mode
+	// Request is written on a new bidirectional stream (closed after it);
+	// the first response byte ends the attempt. In 0-RTT mode it is written
+	// as early data. Empty: no request, total ends at handshake complete.
+	Request []byte
+	// HTTP3 sends an HTTP/3 GET for / instead of Request's bytes (for
+	// ALPN h3): the client's control stream with an empty SETTINGS frame,
+	// then a request stream with one HEADERS frame (QPACK static table and
+	// literals only, no dynamic table) and FIN. It needs a non-empty
+	// Request (which only says "send a request").
+	HTTP3 bool
+	// Tickets is the ticket policy of 0-RTT mode: TicketsFresh (default:
+	// every attempt sends the ticket the previous one received, each ticket
+	// once) or TicketsReuse (the primed ticket on every attempt). Resumed
+	// mode always uses fresh tickets.
+	Tickets string
+	// WantGroup, when set, is the group the cell asked for: a handshake
+	// that negotiated another is a mismatch.
+	WantGroup string
+	// KeyLog, when set, receives SSLKEYLOGFILE lines of every attempt.
+	KeyLog *SyncWriter
+	// PacketConn, when set, creates each worker's UDP socket (network
+	// emulation plugs in here); nil binds an unspecified address.
+	PacketConn func() (net.PacketConn, error)
+	// Stats, when set, counts priming handshakes (resumed and 0-RTT) and
+	// 0-RTT attempts, with those after which no fresh ticket arrived,
+	// across all workers.
+	Stats *ZeroRTTStats
+}
+
+// NewQUICFactory checks the configuration and returns a Factory.
+func NewQUICFactory(cfg QUICConfig) (Factory, error) {
+	if _, _, err := net.SplitHostPort(cfg.Address); err != nil {
+		return nil, fmt.Errorf("bench: target %q: %w", cfg.Address, err)
+	}
+	switch cfg.Mode {
+	case ModeFull, ModeResumed, Mode0RTT:
+	default:
+		return nil, fmt.Errorf("bench: mode %q is not a QUIC mode", cfg.Mode)
+	}
+	switch cfg.Tickets {
+	case "":
+		cfg.Tickets = TicketsFresh
+	case TicketsFresh, TicketsReuse:
+	default:
+		return nil, fmt.Errorf("bench: ticket policy %q: want %s or %s", cfg.Tickets, TicketsFresh, TicketsReuse)
+	}
+	if cfg.TLS == nil {
+		cfg.TLS = &tls.Config{}
+	}
+	if cfg.TLS.MaxVersion != 0 && cfg.TLS.MaxVersion < tls.VersionTLS13 {
+		return nil, errors.New("bench: QUIC needs TLS 1.3")
+	}
+	if cfg.Stats == nil {
+		cfg.Stats = &ZeroRTTStats{}
+	}
+	if len(cfg.Request) == 0 {
+		cfg.HTTP3 = false
+	}
+	return func() (Handshaker, error) {
+		base := cfg.TLS.Clone()
+		base.MinVersion, base.MaxVersion = tls.VersionTLS13, tls.VersionTLS13
+		if len(base.NextProtos) == 0 {
+			base.NextProtos = []string{QUICALPN}
+		}
+		if cfg.KeyLog != nil {
+			base.KeyLogWriter = cfg.KeyLog
+		}
+		h := &quicHandshaker{cfg: cfg, base: base}
+		if cfg.Mode == ModeFull {
+			base.ClientSessionCache = nil
+			base.SessionTicketsDisabled = true
+		} else {
+			reuse := cfg.Mode == Mode0RTT && cfg.Tickets == TicketsReuse
+			h.cache = newTicketCache(!reuse, reuse)
+			base.ClientSessionCache = h.cache
+			base.SessionTicketsDisabled = false
+		}
+		h.payload = cfg.Request
+		if cfg.HTTP3 {
+			h.payload = http3Request(base.ServerName, cfg.Address)
+		}
+		return h, nil
+	}, nil
+}
+
+// quicHandshaker belongs to one worker: its UDP socket, its session cache.
+type quicHandshaker struct {
+	cfg   QUICConfig
+	base  *tls.Config
+	cache *ticketCache // nil in full mode
+	// payload is what a request stream carries: Request, or an HTTP/3
+	// HEADERS frame.
+	payload []byte
+	pc      net.PacketConn
+	tr      *quic.Transport
+	// noTicket is set when a priming handshake completed without a ticket:
+	// the target sends none, so attempts stop priming (and come out as
+	// mismatches).
+	noTicket bool
+}
+
+// transport returns the worker's quic.Transport, creating its socket on
+// first use. The family follows the target when it is an IP literal.
+func (h *quicHandshaker) transport() (*quic.Transport, error) {
+	if h.tr != nil {
+		return h.tr, nil
+	}
+	var pc net.PacketConn
+	var err error
+	if h.cfg.PacketConn != nil {
+		pc, err = h.cfg.PacketConn()
+	} else {
+		network := "udp"
+		host, _, _ := net.SplitHostPort(h.cfg.Address)
+		if ip := net.ParseIP(host); ip != nil {
+			network = "udp6"
+			if ip.To4() != nil {
+				network = "udp4"
+			}
+		}
+		pc, err = net.ListenUDP(network, nil)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("bench: QUIC socket: %w", err)
+	}
+	h.pc, h.tr = pc, &quic.Transport{Conn: pc}
+	return h.tr, nil
+}
+
+// Close closes the worker's connections and socket.
+func (h *quicHandshaker) Close() error {
+	if h.tr == nil {
+		return nil
+	}
+	err := h.tr.Close()
+	if cerr := h.pc.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// errNoTicket says a priming handshake completed but no ticket arrived.
+var errNoTicket = errors.New("bench: priming QUIC: the server sent no session ticket")
+
+// Prime runs an unmeasured full handshake (with the request) in resumed and
+// 0-RTT modes and keeps the connection open until its session ticket
+// arrives (quic-go stores a ticket only while the connection lives), for a
+// bounded time (quicPrimeMin + quicPrimeRTTs smoothed RTTs, at most quicPrimeMax).
+func (h *quicHandshaker) Prime(ctx context.Context) error {
+	if h.cache == nil || h.cache.has() {
+		return nil
+	}
+	h.cfg.Stats.Primes.Add(1)
+	s := h.attempt(ctx, true)
+	if s.Err != nil {
+		return fmt.Errorf("bench: priming QUIC: %w", s.Err)
+	}
+	if !h.cache.has() {
+		h.noTicket = true
+		return errNoTicket
+	}
+	h.noTicket = false
+	return nil
+}
+
+// Handshake runs one measured attempt. In resumed and 0-RTT modes a worker
+// without a ticket (the previous attempt got no fresh one) primes first,
+// outside the measured time.
+func (h *quicHandshaker) Handshake(ctx context.Context) Sample {
+	if h.cache != nil && !h.cache.has() && !h.noTicket {
+		if err := h.Prime(ctx); err != nil && !errors.Is(err, errNoTicket) {
+			s := Sample{Labels: Labels{Transport: "quic", Version: "1.3"}}
+			s.Err, s.Class, s.FailedIn = err, Classify(err), TLSHandshake
+			return s
+		}
+	}
+	return h.attempt(ctx, false)
+}
+
+// attempt runs one handshake (measured, or priming: unmeasured, full, no
+// mismatch) with its request and builds the sample (see QUICConfig).
+func (h *quicHandshaker) attempt(ctx context.Context, priming bool) (s Sample) {
+	early := h.cfg.Mode == Mode0RTT && !priming
+	s.Labels.Transport, s.Labels.Version = "quic", "1.3"
+	phase := DNS
+	fail := func(err error) Sample {
+		if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
+			err = fmt.Errorf("%w (%v)", cerr, err)
+		}
+		s.Err, s.Class, s.FailedIn = err, Classify(err), phase
+		return s
+	}
+	tr, err := h.transport()
+	if err != nil {
+		return fail(err)
+	}
+
+	start := time.Now()
+	ip, port, resolved, err := resolve(ctx, h.cfg.Address, start, &s)
+	if err != nil {
+		return fail(err)
+	}
+	portNum, err := net.LookupPort("udp", port)
+	if err != nil {
+		return fail(err)
+	}
+	raddr := &net.UDPAddr{IP: ip, Port: portNum}
+
+	trace := newQUICTrace()
+	cfg := h.base.Clone()
+	userVerify := cfg.VerifyConnection
+	cfg.VerifyConnection = func(cs tls.ConnectionState) error {
+		trace.stampCertVerified()
+		if userVerify != nil {
+			return userVerify(cs)
+		}
+		return nil
+	}
+	qc := &quic.Config{Tracer: func(context.Context, bool, quic.ConnectionID) qlogwriter.Trace { return trace }}
+	var gen uint64
+	if h.cache != nil {
+		gen = h.cache.generation()
+	}
+
+	// The handshake starts once the address is known: configuration
+	// cloning and connection set-up fall in tls_client_hello, so
+	// dns + tls_handshake + ttfb = total.
+	phase = TLSHandshake
+	hsStart := resolved
+	var conn *quic.Conn
+	if early {
+		conn, err = tr.DialEarly(ctx, raddr, cfg, qc)
+	} else {
+		conn, err = tr.Dial(ctx, raddr, cfg, qc)
+	}
+	if err != nil {
+		return fail(err)
+	}
+	closeCode := quic.ApplicationErrorCode(0)
+	if h.cfg.HTTP3 {
+		closeCode = h3NoError
+	}
+	defer func() { _ = conn.CloseWithError(closeCode, "") }()
+	// A cancelled run must not wait for timeouts: closing the connection
+	// unblocks every call on it.
+	stop := context.AfterFunc(ctx, func() { _ = conn.CloseWithError(closeCode, "cancelled") })
+	defer stop()
+
+	var reqAt, firstResp time.Time
+	rejected := false
+	var stats quic.ConnectionStats
+	if len(h.cfg.Request) > 0 {
+		if !early {
+			phase = TTFB
+		}
+		reqAt = time.Now()
+		err = h.request(ctx, conn, trace, early)
+		if early && errors.Is(err, quic.Err0RTTRejected) {
+			// The server rejected the early data: send the request again
+			// once the handshake is complete, as a real client does. The
+			// sample is a mismatch; its total includes the resend.
+			rejected = true
+			if conn, err = conn.NextConnection(ctx); err == nil {
+				phase = TTFB
+				reqAt = time.Now()
+				err = h.request(ctx, conn, trace, false)
+			}
+		}
+		if err != nil {
+			if trace.snapshot().complete.IsZero() {
+				phase = TLSHandshake
+			} else {
+				phase = TTFB
+			}
+			return fail(err)
+		}
+		firstResp = time.Now()
+		stats = conn.ConnectionStats()
+	}
+	// The handshake is complete once 1-RTT data could be read; without a
+	// request (and with 0-RTT) wait for it.
+	select {
+	case <-conn.HandshakeComplete():
+	case <-ctx.Done():
+		phase = TLSHandshake
+		return fail(ctx.Err())
+	}
+	if firstResp.IsZero() {
+		stats = conn.ConnectionStats()
+	}
+	cs := conn.ConnectionState()
+	s.Labels.Suite = tls.CipherSuiteName(cs.TLS.CipherSuite)
+	s.Labels.Group = GroupName(cs.TLS.CurveID)
+	s.Labels.Resumed = cs.TLS.DidResume
+	s.Labels.HRR = cs.TLS.HelloRetryRequest
+	s.Labels.ALPN = cs.TLS.NegotiatedProtocol
+
+	in := trace.snapshot()
+	hsEnd := in.tlsPhases(&s, hsStart)
+	end := hsEnd
+	if !firstResp.IsZero() {
+		end = firstResp
+		from := hsEnd // full and resumed: the request follows the handshake
+		if early {
+			from = reqAt
+		}
+		s.SetPhase(TTFB, end.Sub(from))
+	}
+	s.SetPhase(Total, end.Sub(start))
+	s.BytesSent, s.BytesRecv = int64(stats.BytesSent), int64(stats.BytesReceived)
+	if early {
+		s.Labels.EarlyData = in.earlyKeys
+		s.Labels.EarlyAccepted = cs.Used0RTT && !rejected
+		s.Labels.EarlyBytes = in.earlyBytes
+	}
+
+	// Unmeasured: wait (bounded) for the confirmation and, when the worker
+	// needs one, the session ticket, before closing the connection.
+	needTicket := h.cache != nil && (priming || (h.cache.fresh && !h.noTicket))
+	h.settle(ctx, conn, trace, needTicket, gen, priming)
+	if in = trace.snapshot(); !in.confirmed.IsZero() && !in.complete.IsZero() {
+		s.SetPhase(QUICConfirm, in.confirmed.Sub(in.complete))
+	}
+	if h.cache != nil && h.cache.generation() > gen {
+		h.noTicket = false
+	}
+	if !priming && h.cfg.Mode == Mode0RTT {
+		h.cfg.Stats.Attempts.Add(1)
+		if h.cache.fresh && h.cache.generation() == gen {
+			h.cfg.Stats.NoFreshTicket.Add(1)
+		}
+	}
+	if !priming {
+		s.Mismatch = h.mismatch(cs, in, rejected)
+	}
+	return s
+}
+
+// mismatch says why a completed attempt differs from what was asked, or "".
+func (h *quicHandshaker) mismatch(cs quic.ConnectionState, in quicInstants, rejected bool) string {
+	switch {
+	case h.cfg.Mode == ModeResumed && !cs.TLS.DidResume:
+		return MismatchResumedFull
+	case h.cfg.Mode == Mode0RTT && !in.earlyKeys && !cs.TLS.DidResume:
+		return Mismatch0RTTFull
+	case h.cfg.Mode == Mode0RTT && !in.earlyKeys:
+		return Mismatch0RTTNotOffered
+	case h.cfg.Mode == Mode0RTT && (rejected || !cs.Used0RTT):
+		switch {
+		case cs.TLS.HelloRetryRequest:
+			return MismatchEarlyRejectedHRR
+		case h.cfg.Tickets == TicketsReuse:
+			return MismatchEarlyRejectedReuse
+		}
+		return MismatchEarlyRejected
+	case h.cfg.WantGroup != "" && cs.TLS.CurveID != 0 && GroupName(cs.TLS.CurveID) != h.cfg.WantGroup:
+		return fmt.Sprintf("asked group %s, got %s", h.cfg.WantGroup, GroupName(cs.TLS.CurveID))
+	}
+	return ""
+}
+
+// settle waits, after the measured part, until the handshake is confirmed
+// and (needTicket) a ticket newer than generation gen is stored, at most
+// quicAfterMin + quicAfterRTTs smoothed RTTs (longer when priming).
+func (h *quicHandshaker) settle(ctx context.Context, conn *quic.Conn, trace *quicTrace, needTicket bool, gen uint64, priming bool) {
+	rtt := conn.ConnectionStats().SmoothedRTT
+	wait := min(quicAfterMin+quicAfterRTTs*rtt, quicAfterMax)
+	if priming {
+		wait = min(quicPrimeMin+quicPrimeRTTs*rtt, quicPrimeMax)
+	}
+	timer := time.NewTimer(wait)
+	defer timer.Stop()
+	select {
+	case <-trace.confirmedCh:
+	case <-timer.C:
+		return
+	case <-ctx.Done():
+		return
+	case <-conn.Context().Done():
+		return
+	}
+	if needTicket {
+		h.cache.waitNewer(ctx, gen, timer.C)
+	}
+}
+
+// request sends the request on a new stream of conn and waits for the
+// first response byte. With HTTP3 the client's control stream is opened
+// first. On an early connection (0-RTT) the streams are opened before the
+// handshake keys are installed, or else after the handshake completes
+// (quicTrace.openEarly, quic-go/quic-go#4303); the latter only happens when
+// the server's whole first flight was processed before the request write
+// (loopback), and the request then leaves in 1-RTT packets.
+func (h *quicHandshaker) request(ctx context.Context, conn *quic.Conn, trace *quicTrace, early bool) error {
+	var ctrl *quic.SendStream
+	var str *quic.Stream
+	open := func() (err error) {
+		if h.cfg.HTTP3 {
+			if ctrl, err = conn.OpenUniStream(); err != nil {
+				return err
+			}
+		}
+		str, err = conn.OpenStream()
+		return err
+	}
+	opened := false
+	var err error
+	if early {
+		opened, err = trace.openEarly(open)
+	}
+	if !opened {
+		select {
+		case <-conn.HandshakeComplete():
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		err = open()
+	}
+	if err != nil {
+		return err
+	}
+	if ctrl != nil {
+		// Stream type 0x00 (control), SETTINGS (0x04) with no settings. The
+		// control stream must stay open.
+		if _, err := ctrl.Write([]byte{0x00, 0x04, 0x00}); err != nil {
+			return err
+		}
+	}
+	if dl, ok := ctx.Deadline(); ok {
+		_ = str.SetDeadline(dl)
+	}
+	if _, err := str.Write(h.payload); err != nil {
+		return err
+	}
+	if err := str.Close(); err != nil {
+		return err
+	}
+	var b [1]byte
+	for {
+		n, err := str.Read(b[:])
+		if n == 1 {
+			return nil
+		}
+		if errors.Is(err, io.EOF) {
+			return fmt.Errorf("bench: reading response: %w", io.ErrUnexpectedEOF)
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// h3NoError is HTTP/3's H3_NO_ERROR, the code a client closes with.
+const h3NoError = quic.ApplicationErrorCode(0x100)
+
+// http3Request encodes an HTTP/3 HEADERS frame (RFC 9114, QPACK RFC 9204)
+// for GET https://authority/: the method, scheme and path from QPACK's
+// static table, the authority as a literal with a static name reference.
+// The authority is serverName (or the address's host) with the port unless
+// it is 443.
+func http3Request(serverName, address string) []byte {
+	host, port, _ := net.SplitHostPort(address)
+	if serverName != "" {
+		host = serverName
+	}
+	authority := host
+	if port != "443" {
+		authority = net.JoinHostPort(host, port)
+	}
+	fields := []byte{
+		0x00, 0x00, // Required Insert Count 0, Delta Base 0
+		0xc0 | 17, // indexed, static: :method GET
+		0xc0 | 23, // indexed, static: :scheme https
+		0xc0 | 1,  // indexed, static: :path /
+	}
+	fields = append(fields, 0x50|0) // literal with static name reference: :authority
+	fields = qpackInt(fields, 0x00, 7, uint64(len(authority)))
+	fields = append(fields, authority...)
+	frame := quicvarint.Append(nil, 0x01) // HEADERS
+	frame = quicvarint.Append(frame, uint64(len(fields)))
+	return append(frame, fields...)
+}
+
+// qpackInt appends an integer with an n-bit prefix (RFC 7541 §5.1) to b,
+// the prefix byte's high bits taken from first.
+func qpackInt(b []byte, first byte, n uint, v uint64) []byte {
+	max := uint64(1)<<n - 1
+	if v < max {
+		return append(b, first|byte(v))
+	}
+	b = append(b, first|byte(max))
+	v -= max
+	for v >= 128 {
+		b = append(b, byte(v%128)|0x80)
+		v /= 128
+	}
+	return append(b, byte(v))
+}
+
+// ticketCache is a worker's tls.ClientSessionCache: one session.
+//
+// fresh: Get hands the stored session out once (each ticket is sent once;
+// the next attempt uses the ticket the previous one received, or primes).
+// keep (ticket reuse): the first stored session stays and is handed out on
+// every attempt; later tickets are ignored.
+type ticketCache struct {
+	mu      sync.Mutex
+	fresh   bool
+	keep    bool
+	key     string
+	state   *tls.ClientSessionState
+	gen     uint64 // sessions stored so far
+	changed chan struct{}
+}
+
+func newTicketCache(fresh, keep bool) *ticketCache {
+	return &ticketCache{fresh: fresh, keep: keep, changed: make(chan struct{})}
+}
+
+func (c *ticketCache) Get(key string) (*tls.ClientSessionState, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.state == nil || key != c.key {
+		return nil, false
+	}
+	s := c.state
+	if c.fresh {
+		c.state = nil
+	}
+	return s, true
+}
+
+func (c *ticketCache) Put(key string, cs *tls.ClientSessionState) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if cs == nil { // crypto/tls deletes an unusable session
+		if key == c.key {
+			c.state = nil
+		}
+		return
+	}
+	if c.keep && c.state != nil {
+		return
+	}
+	c.key, c.state = key, cs
+	c.gen++
+	close(c.changed)
+	c.changed = make(chan struct{})
+}
+
+func (c *ticketCache) has() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.state != nil
+}
+
+func (c *ticketCache) generation() uint64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.gen
+}
+
+// waitNewer waits until a session newer than generation gen is stored, ctx
+// ends or timeout fires.
+func (c *ticketCache) waitNewer(ctx context.Context, gen uint64, timeout <-chan time.Time) bool {
+	for {
+		c.mu.Lock()
+		if c.gen > gen {
+			c.mu.Unlock()
+			return true
+		}
+		ch := c.changed
+		c.mu.Unlock()
+		select {
+		case <-ch:
+		case <-timeout:
+			return false
+		case <-ctx.Done():
+			return false
+		}
+	}
+}
+
+// quicClass classifies quic-go's errors for Classify.
+func quicClass(err error) (string, bool) {
+	var te *quic.TransportError
+	var ae *quic.ApplicationError
+	var ve *quic.VersionNegotiationError
+	var re *quic.StatelessResetError
+	var it *quic.IdleTimeoutError
+	var ht *quic.HandshakeTimeoutError
+	switch {
+	case errors.Is(err, quic.Err0RTTRejected):
+		return ClassNo0RTT, true
+	case errors.As(err, &it), errors.As(err, &ht):
+		return ClassTimeout, true
+	case errors.As(err, &re):
+		return ClassReset, true
+	case errors.As(err, &ve):
+		return ClassVersion, true
+	case errors.As(err, &te):
+		switch code := te.ErrorCode; {
+		case code.IsCryptoError():
+			name := alertName(tls.AlertError(code - 0x100))
+			if name == "protocol_version" {
+				return ClassVersion, true
+			}
+			return "alert:" + name, true
+		case code == quic.ConnectionRefused:
+			return ClassRefused, true
+		default:
+			return "quic:" + strings.ToLower(code.String()), true
+		}
+	case errors.As(err, &ae):
+		return "quic:application_error", true
+	}
+	return "", false
+}

@@ -1,0 +1,336 @@
+package bench
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"sync/atomic"
+	"time"
+
+	"github.com/hsbench/hsbench/bench/internal/zerortt"
+)
+
+// Ticket policies of 0-RTT handshakes (--tickets).
+const (
+	// TicketsFresh gives every attempt a ticket never used before: the one
+	// the previous attempt received, as a browser does.
+	TicketsFresh = "fresh"
+	// TicketsReuse replays the primed ticket on every attempt. Servers with
+	// anti-replay (openssl) reject the early data of every replay.
+	TicketsReuse = "reuse"
+)
+
+// Mismatch reasons of 0-RTT samples whose early data the server did not
+// accept. Such samples are counted apart and never enter 0-RTT latencies.
+const (
+	MismatchEarlyRejected      = "asked 0-RTT, early data rejected"
+	MismatchEarlyRejectedReuse = "asked 0-RTT, early data rejected (ticket reuse)"
+	MismatchEarlyRejectedHRR   = "asked 0-RTT, early data rejected (HelloRetryRequest)"
+)
+
+// ZeroRTTConfig describes TLS 1.3 0-RTT handshakes over TCP. crypto/tls
+// cannot send early data over TCP: the measured handshakes are run by the
+// engine in bench/internal/zerortt; the unmeasured priming handshakes that
+// obtain a first ticket use crypto/tls.
+type ZeroRTTConfig struct {
+	// Address is host:port; a host name is resolved on every attempt.
+	Address string
+	// TLS gives ServerName, RootCAs, InsecureSkipVerify, NextProtos (ALPN:
+	// OpenSSL-based servers accept early data only with the ALPN of the
+	// ticket's session, so the measured handshakes offer the ticket's) and
+	// CurvePreferences, whose first entry is the key-share group (none:
+	// X25519). The priming handshakes use it as is, limited to TLS 1.3.
+	TLS *tls.Config
+	// Request is sent as early data in the first flight; the first response
+	// byte ends the attempt. Required.
+	Request []byte
+	// NoResponse says the target never answers (openssl s_server
+	// -early_data): the request is still sent as early data, and the attempt
+	// ends when the client Finished is written (no ttfb).
+	NoResponse bool
+	// Tickets is TicketsFresh (default) or TicketsReuse.
+	Tickets string
+	// KeyLog, when set, receives SSLKEYLOGFILE lines, early secrets included.
+	KeyLog *SyncWriter
+	// Dial opens the TCP connection; nil uses a net.Dialer.
+	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
+	// Stats, when set, counts priming handshakes across all workers.
+	Stats *ZeroRTTStats
+}
+
+// ZeroRTTStats counts what the measured samples do not show: the
+// unmeasured priming handshakes. Safe for concurrent use.
+type ZeroRTTStats struct {
+	// Primes counts priming handshakes (crypto/tls full handshakes that
+	// fetch a ticket), the first of each worker included.
+	Primes atomic.Int64
+	// Attempts counts 0-RTT attempts that completed.
+	Attempts atomic.Int64
+	// NoFreshTicket counts completed attempts after which the server had
+	// sent no new ticket, so that (with fresh tickets) the next attempt's
+	// ticket came from an extra priming handshake.
+	NoFreshTicket atomic.Int64
+}
+
+// Warning describes the extra priming handshakes, or returns "".
+func (s *ZeroRTTStats) Warning() string {
+	n := s.NoFreshTicket.Load()
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%d of %d 0-RTT handshakes received no fresh ticket before the response: "+
+		"the next one used a ticket from an extra, unmeasured full handshake (%d priming handshakes in all)",
+		n, s.Attempts.Load(), s.Primes.Load())
+}
+
+// NewZeroRTTFactory checks the configuration and returns a Factory of TCP
+// TLS 1.3 0-RTT handshakes.
+func NewZeroRTTFactory(cfg ZeroRTTConfig) (Factory, error) {
+	if _, _, err := net.SplitHostPort(cfg.Address); err != nil {
+		return nil, fmt.Errorf("bench: target %q: %w", cfg.Address, err)
+	}
+	if len(cfg.Request) == 0 {
+		return nil, errors.New("bench: 0-RTT needs a request to send as early data")
+	}
+	switch cfg.Tickets {
+	case "":
+		cfg.Tickets = TicketsFresh
+	case TicketsFresh, TicketsReuse:
+	default:
+		return nil, fmt.Errorf("bench: ticket policy %q: want %s or %s", cfg.Tickets, TicketsFresh, TicketsReuse)
+	}
+	if cfg.TLS == nil {
+		cfg.TLS = &tls.Config{}
+	}
+	if cfg.TLS.MaxVersion != 0 && cfg.TLS.MaxVersion < tls.VersionTLS13 {
+		return nil, errors.New("bench: 0-RTT needs TLS 1.3")
+	}
+	if cfg.Dial == nil {
+		d := &net.Dialer{}
+		cfg.Dial = d.DialContext
+	}
+	if cfg.Stats == nil {
+		cfg.Stats = &ZeroRTTStats{}
+	}
+	prime := cfg.TLS.Clone()
+	prime.MinVersion, prime.MaxVersion = tls.VersionTLS13, tls.VersionTLS13
+	prime.SessionTicketsDisabled = false
+	if cfg.KeyLog != nil {
+		prime.KeyLogWriter = cfg.KeyLog
+	}
+	engine := zerortt.Config{
+		ServerName:         cfg.TLS.ServerName,
+		RootCAs:            cfg.TLS.RootCAs,
+		InsecureSkipVerify: cfg.TLS.InsecureSkipVerify,
+		Read:               readMode(cfg),
+		MaxResponse:        4 << 10,
+	}
+	if len(cfg.TLS.CurvePreferences) > 0 {
+		engine.Group = cfg.TLS.CurvePreferences[0]
+	}
+	return func() (Handshaker, error) {
+		return &zeroRTTHandshaker{cfg: cfg, prime: prime, engine: engine}, nil
+	}, nil
+}
+
+// readMode says how much of the server's answer Resume reads: up to the
+// first response byte; with no response, up to the fresh ticket (fresh
+// policy) or nothing.
+func readMode(cfg ZeroRTTConfig) zerortt.ReadMode {
+	switch {
+	case !cfg.NoResponse:
+		return zerortt.ReadFirstResponse
+	case cfg.Tickets == TicketsFresh:
+		return zerortt.ReadUntilTicket
+	}
+	return zerortt.ReadNone
+}
+
+// zeroRTTHandshaker belongs to one worker and holds its next ticket.
+type zeroRTTHandshaker struct {
+	cfg    ZeroRTTConfig
+	prime  *tls.Config
+	engine zerortt.Config
+	ticket *zerortt.Ticket // next ticket; nil: prime first
+}
+
+func (h *zeroRTTHandshaker) Close() error { return nil }
+
+// Prime fetches a first ticket with an unmeasured crypto/tls full handshake,
+// unless the worker holds a usable one.
+func (h *zeroRTTHandshaker) Prime(ctx context.Context) error {
+	if usable(h.ticket, time.Now()) {
+		return nil
+	}
+	h.ticket = nil
+	conn, err := h.cfg.Dial(ctx, "tcp", h.cfg.Address)
+	if err != nil {
+		return fmt.Errorf("bench: priming 0-RTT: %w", err)
+	}
+	defer conn.Close()
+	var req []byte
+	if !h.cfg.NoResponse {
+		req = h.cfg.Request
+	}
+	h.cfg.Stats.Primes.Add(1)
+	t, _, err := zerortt.FirstTicket(ctx, conn, h.prime, req)
+	if err != nil {
+		return fmt.Errorf("bench: priming 0-RTT: %w", err)
+	}
+	// The session's creation time has one-second resolution, so the age
+	// the engine computes from it can be up to a second too old, and
+	// OpenSSL refuses early data whose ticket age runs ahead of its own
+	// clock (nginx rejected replays right after each wall-clock second).
+	// The ticket arrived just before FirstTicket returned: a few
+	// milliseconds too young is within every server's allowance.
+	t.ReceivedAt = time.Now()
+	h.ticket = t
+	return nil
+}
+
+// usable reports whether t can still be sent at now.
+func usable(t *zerortt.Ticket, now time.Time) bool {
+	return t != nil && now.Sub(t.ReceivedAt) < t.Lifetime
+}
+
+// Handshake runs one measured 0-RTT attempt. A worker without a usable
+// ticket primes first, outside the measured time.
+func (h *zeroRTTHandshaker) Handshake(ctx context.Context) Sample {
+	if err := h.Prime(ctx); err != nil {
+		s := Sample{Labels: Labels{Transport: "tcp", EarlyData: true}}
+		s.Err, s.Class, s.FailedIn = err, Classify(err), TLSHandshake
+		return s
+	}
+	t := h.ticket
+	if h.cfg.Tickets == TicketsFresh {
+		h.ticket = nil // used once, whatever happens
+	}
+	s, res := h.attempt(ctx, t)
+	h.afterAttempt(s.Err == nil, res)
+	return s
+}
+
+// afterAttempt applies the ticket policy once an attempt is over: with
+// fresh tickets the worker keeps the first new ticket the server sent (none:
+// the next attempt primes again, and Stats says so); with reuse it keeps the
+// primed ticket.
+func (h *zeroRTTHandshaker) afterAttempt(completed bool, res *zerortt.Result) {
+	if completed {
+		h.cfg.Stats.Attempts.Add(1)
+	}
+	if h.cfg.Tickets != TicketsFresh {
+		return
+	}
+	h.ticket = nil
+	if res != nil && len(res.Tickets) > 0 {
+		h.ticket = res.Tickets[0]
+	} else if completed {
+		h.cfg.Stats.NoFreshTicket.Add(1)
+	}
+}
+
+// zeroRTTMismatch says why a completed 0-RTT attempt does not count as
+// 0-RTT, or "" when the server accepted the early data.
+func zeroRTTMismatch(res *zerortt.Result, policy string) string {
+	switch {
+	case res.EarlyDataAccepted:
+		return ""
+	case res.HelloRetryRequest:
+		return MismatchEarlyRejectedHRR
+	case policy == TicketsReuse:
+		return MismatchEarlyRejectedReuse
+	}
+	return MismatchEarlyRejected
+}
+
+// zeroRTTLabels are the labels of a completed 0-RTT attempt.
+func zeroRTTLabels(res *zerortt.Result) Labels {
+	return Labels{
+		Transport:     "tcp",
+		Version:       VersionName(tls.VersionTLS13),
+		Suite:         tls.CipherSuiteName(res.CipherSuite),
+		Group:         GroupName(res.Group),
+		Resumed:       res.Resumed,
+		HRR:           res.HelloRetryRequest,
+		ALPN:          res.ALPN,
+		EarlyData:     res.EarlyDataOffered,
+		EarlyAccepted: res.EarlyDataAccepted,
+		EarlyBytes:    res.EarlyDataSent,
+	}
+}
+
+// attempt dials and runs Resume with the request as early data, stamping
+// the phases (see the README's 0-RTT section).
+func (h *zeroRTTHandshaker) attempt(ctx context.Context, t *zerortt.Ticket) (s Sample, res *zerortt.Result) {
+	tl := &timeline{start: time.Now()}
+	s.Labels = Labels{Transport: "tcp", EarlyData: true}
+	phase := DNS
+	fail := func(err error) (Sample, *zerortt.Result) {
+		if errors.Is(err, zerortt.ErrEarlyDataAborted) {
+			err = fmt.Errorf("bench: %w over TCP: %w", ErrNo0RTT, err)
+		}
+		s.Err, s.Class, s.FailedIn = err, Classify(err), phase
+		return s, res
+	}
+
+	// traceConn stamps the first flight before the write syscall and the
+	// first server byte, as for crypto/tls handshakes.
+	tc, failedIn, err := dialTraced(ctx, h.cfg.Dial, h.cfg.Address, tl, &s)
+	if err != nil {
+		phase = failedIn
+		return fail(err)
+	}
+	defer tc.Close()
+
+	var sent, recv int64
+	hooks := &zerortt.Hooks{
+		HandshakeKeys: func() { tl.keys = time.Now() },
+		ClientFinishedWritten: func() {
+			tl.hsEnd = time.Now()
+			sent, recv = tc.sent, tc.recv
+		},
+		FirstResponseByte: func() {
+			tl.firstResp = time.Now()
+			sent, recv = tc.sent, tc.recv
+		},
+	}
+	if kl := h.cfg.KeyLog; kl != nil {
+		hooks.KeyLog = func(label string, random, secret []byte) {
+			fmt.Fprintf(kl, "%s %x %x\n", label, random, secret)
+		}
+	}
+
+	phase = TLSHandshake
+	tl.hsStart = time.Now()
+	res, err = zerortt.Resume(ctx, tc, &h.engine, t, h.cfg.Request, hooks)
+	if err != nil {
+		if !tl.hsEnd.IsZero() {
+			phase = TTFB
+		}
+		return fail(err)
+	}
+	s.Labels = zeroRTTLabels(res)
+	tl.tlsPhases(&s, true)
+	end := tl.hsEnd
+	if !h.cfg.NoResponse {
+		if tl.firstResp.IsZero() {
+			phase = TTFB
+			return fail(fmt.Errorf("bench: reading response: %w", io.ErrUnexpectedEOF))
+		}
+		end = tl.firstResp
+		// The request left in the first flight; rejected early data was
+		// written again after the client Finished.
+		from := tl.helloWritten
+		if !res.EarlyDataAccepted {
+			from = tl.hsEnd
+		}
+		s.SetPhase(TTFB, end.Sub(from))
+	}
+	s.SetPhase(Total, end.Sub(tl.start))
+	s.BytesSent, s.BytesRecv = sent, recv
+	s.Mismatch = zeroRTTMismatch(res, h.cfg.Tickets)
+	return s, res
+}

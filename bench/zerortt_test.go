@@ -1,0 +1,217 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hsbench/hsbench/bench/internal/zerortt"
+)
+
+func newZeroRTT(t *testing.T, cfg ZeroRTTConfig) *zeroRTTHandshaker {
+	t.Helper()
+	if cfg.Request == nil {
+		cfg.Request = []byte(DefaultRequest)
+	}
+	f, err := NewZeroRTTFactory(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := f()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h.(*zeroRTTHandshaker)
+}
+
+func testTicket(id string) *zerortt.Ticket {
+	return &zerortt.Ticket{Identity: []byte(id), Lifetime: time.Hour, ReceivedAt: time.Now()}
+}
+
+func TestZeroRTTFactoryChecks(t *testing.T) {
+	rows := []struct {
+		cfg  ZeroRTTConfig
+		want string
+	}{
+		{ZeroRTTConfig{Address: "nohost", Request: []byte("x")}, "target"},
+		{ZeroRTTConfig{Address: "127.0.0.1:1"}, "request"},
+		{ZeroRTTConfig{Address: "127.0.0.1:1", Request: []byte("x"), Tickets: "sometimes"}, "ticket policy"},
+		{ZeroRTTConfig{Address: "127.0.0.1:1", Request: []byte("x"), TLS: &tls.Config{MaxVersion: tls.VersionTLS12}}, "TLS 1.3"},
+	}
+	for _, r := range rows {
+		if _, err := NewZeroRTTFactory(r.cfg); err == nil || !strings.Contains(err.Error(), r.want) {
+			t.Errorf("%+v: error %v, want one naming %q", r.cfg, err, r.want)
+		}
+	}
+	h := newZeroRTT(t, ZeroRTTConfig{Address: "127.0.0.1:1", TLS: &tls.Config{CurvePreferences: []tls.CurveID{tls.CurveP384, tls.X25519}}})
+	if h.cfg.Tickets != TicketsFresh || h.engine.Group != tls.CurveP384 || h.engine.Read != zerortt.ReadFirstResponse {
+		t.Errorf("defaults: tickets %q group %v read %v", h.cfg.Tickets, h.engine.Group, h.engine.Read)
+	}
+}
+
+func TestZeroRTTReadMode(t *testing.T) {
+	rows := []struct {
+		noResp  bool
+		tickets string
+		want    zerortt.ReadMode
+	}{
+		{false, TicketsFresh, zerortt.ReadFirstResponse},
+		{false, TicketsReuse, zerortt.ReadFirstResponse},
+		{true, TicketsFresh, zerortt.ReadUntilTicket}, // the next ticket is needed
+		{true, TicketsReuse, zerortt.ReadNone},
+	}
+	for _, r := range rows {
+		if got := readMode(ZeroRTTConfig{NoResponse: r.noResp, Tickets: r.tickets}); got != r.want {
+			t.Errorf("no response %v, %s: read mode %v, want %v", r.noResp, r.tickets, got, r.want)
+		}
+	}
+}
+
+// Fresh: every attempt's ticket is the one the previous attempt received,
+// never one used before; without one the next attempt primes and the stats
+// say so. Reuse: the primed ticket stays.
+func TestZeroRTTTicketPolicy(t *testing.T) {
+	fresh := newZeroRTT(t, ZeroRTTConfig{Address: "127.0.0.1:1"})
+	primed := testTicket("primed")
+	fresh.ticket = primed
+	next := testTicket("next")
+	fresh.afterAttempt(true, &zerortt.Result{Tickets: []*zerortt.Ticket{next, testTicket("other")}})
+	if fresh.ticket != next {
+		t.Fatalf("fresh: kept %q, want the first new ticket", fresh.ticket.Identity)
+	}
+	fresh.afterAttempt(true, &zerortt.Result{})
+	if fresh.ticket != nil {
+		t.Fatalf("fresh: kept %q after an attempt that received none", fresh.ticket.Identity)
+	}
+	fresh.ticket = next
+	fresh.afterAttempt(false, nil) // a failed attempt consumes its ticket too
+	if fresh.ticket != nil {
+		t.Fatal("fresh: kept a ticket after a failed attempt")
+	}
+	st := fresh.cfg.Stats
+	if st.Attempts.Load() != 2 || st.NoFreshTicket.Load() != 1 {
+		t.Fatalf("stats: attempts %d, no fresh ticket %d; want 2 and 1", st.Attempts.Load(), st.NoFreshTicket.Load())
+	}
+	if w := st.Warning(); !strings.Contains(w, "1 of 2 0-RTT handshakes received no fresh ticket") {
+		t.Errorf("warning %q", w)
+	}
+
+	reuse := newZeroRTT(t, ZeroRTTConfig{Address: "127.0.0.1:1", Tickets: TicketsReuse})
+	reuse.ticket = primed
+	reuse.afterAttempt(true, &zerortt.Result{Tickets: []*zerortt.Ticket{next}})
+	reuse.afterAttempt(false, nil)
+	if reuse.ticket != primed {
+		t.Fatalf("reuse: holds %q, want the primed ticket", reuse.ticket.Identity)
+	}
+	if w := reuse.cfg.Stats.Warning(); w != "" {
+		t.Errorf("reuse warning %q", w)
+	}
+	// An expired ticket is not usable: Prime fetches a new one.
+	if usable(&zerortt.Ticket{Lifetime: time.Second, ReceivedAt: time.Now().Add(-2 * time.Second)}, time.Now()) || usable(nil, time.Now()) {
+		t.Error("expired or missing ticket reported usable")
+	}
+	if !usable(primed, time.Now()) {
+		t.Error("fresh ticket reported unusable")
+	}
+}
+
+func TestZeroRTTLabelsAndMismatch(t *testing.T) {
+	accepted := &zerortt.Result{Resumed: true, EarlyDataOffered: true, EarlyDataAccepted: true, EarlyDataSent: 57,
+		CipherSuite: tls.TLS_AES_128_GCM_SHA256, Group: tls.X25519, ALPN: "http/1.1"}
+	l := zeroRTTLabels(accepted)
+	want := Labels{Transport: "tcp", Version: "1.3", Suite: "TLS_AES_128_GCM_SHA256", Group: GroupName(tls.X25519),
+		Resumed: true, ALPN: "http/1.1", EarlyData: true, EarlyAccepted: true, EarlyBytes: 57}
+	if l != want {
+		t.Errorf("labels %+v, want %+v", l, want)
+	}
+	rows := []struct {
+		res    zerortt.Result
+		policy string
+		want   string
+	}{
+		{*accepted, TicketsFresh, ""},
+		{*accepted, TicketsReuse, ""},
+		{zerortt.Result{Resumed: true, EarlyDataOffered: true}, TicketsFresh, MismatchEarlyRejected},
+		{zerortt.Result{EarlyDataOffered: true}, TicketsReuse, MismatchEarlyRejectedReuse},
+		{zerortt.Result{Resumed: true, EarlyDataOffered: true, HelloRetryRequest: true}, TicketsReuse, MismatchEarlyRejectedHRR},
+	}
+	for _, r := range rows {
+		if got := zeroRTTMismatch(&r.res, r.policy); got != r.want {
+			t.Errorf("%+v %s: mismatch %q, want %q", r.res, r.policy, got, r.want)
+		}
+	}
+	for _, m := range []string{MismatchEarlyRejected, MismatchEarlyRejectedReuse, MismatchEarlyRejectedHRR} {
+		if !strings.HasPrefix(m, "asked 0-RTT, early data rejected") {
+			t.Errorf("mismatch %q does not start with the common reason", m)
+		}
+	}
+}
+
+// The embedded Go target aborts handshakes carrying early data: every
+// attempt fails as no_0rtt, the priming (crypto/tls) handshakes succeed,
+// and fresh tickets mean a priming handshake per attempt.
+func TestZeroRTTGoTargetRefuses(t *testing.T) {
+	tg := startTestTarget(t, TargetOptions{})
+	for _, policy := range []string{TicketsFresh, TicketsReuse} {
+		t.Run(policy, func(t *testing.T) {
+			var keylog bytes.Buffer
+			h := newZeroRTT(t, ZeroRTTConfig{Address: tg.Addr, Tickets: policy, KeyLog: NewSyncWriter(&keylog),
+				TLS: clientConfig(tg, tls.VersionTLS13, mustGroup(t, "x25519"))})
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			if err := h.Prime(ctx); err != nil {
+				t.Fatal(err)
+			}
+			// The session stores its creation time in whole seconds; the
+			// ticket's age must come from the monotonic clock instead.
+			if age := time.Since(h.ticket.ReceivedAt); age < 0 || age > 100*time.Millisecond {
+				t.Errorf("primed ticket is %v old", age)
+			}
+			for i := range 3 {
+				s := h.Handshake(ctx)
+				if s.Class != ClassNo0RTT || !errors.Is(s.Err, ErrNo0RTT) || !errors.Is(s.Err, zerortt.ErrEarlyDataAborted) {
+					t.Fatalf("attempt %d: class %q err %v", i, s.Class, s.Err)
+				}
+				if !strings.Contains(s.Err.Error(), "target does not accept 0-RTT over TCP") || s.FailedIn != TLSHandshake {
+					t.Fatalf("attempt %d: err %q in %v", i, s.Err, s.FailedIn)
+				}
+				if !s.Labels.EarlyData || s.Labels.EarlyAccepted || !s.Set.Has(TCPConnect) {
+					t.Fatalf("attempt %d: labels %+v phases %v", i, s.Labels, s.Set)
+				}
+			}
+			wantPrimes := map[string]int64{TicketsFresh: 3, TicketsReuse: 1}[policy]
+			if got := h.cfg.Stats.Primes.Load(); got != wantPrimes {
+				t.Errorf("%d priming handshakes, want %d", got, wantPrimes)
+			}
+			if h.cfg.Stats.Warning() != "" {
+				t.Errorf("warning %q for failed attempts", h.cfg.Stats.Warning())
+			}
+			if !strings.Contains(keylog.String(), "CLIENT_EARLY_TRAFFIC_SECRET ") || !strings.Contains(keylog.String(), "CLIENT_TRAFFIC_SECRET_0 ") {
+				t.Errorf("key log lacks the early or priming secrets:\n%s", keylog.String())
+			}
+		})
+	}
+}
+
+func TestZeroRTTPrimeFails(t *testing.T) {
+	h := newZeroRTT(t, ZeroRTTConfig{Address: "127.0.0.1:1"})
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	s := h.Handshake(ctx)
+	if s.Err == nil || s.Class != ClassRefused || s.OK() {
+		t.Fatalf("class %q err %v", s.Class, s.Err)
+	}
+}
+
+func mustGroup(t *testing.T, name string) Group {
+	t.Helper()
+	g, err := ParseGroup(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g
+}
