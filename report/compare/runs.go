@@ -1,0 +1,222 @@
+package compare
+
+import (
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/hsbench/hsbench/bench"
+	"github.com/hsbench/hsbench/results"
+)
+
+// A Metric is what to compare in every cell: one phase at one
+// percentile, e.g. total p99.
+type Metric struct {
+	Phase string  // a phase name, e.g. "total", "tls_handshake"
+	Pct   float64 // percentile in (0, 100]
+}
+
+// String formats m in the syntax ParseMetrics accepts: "total:p99".
+func (m Metric) String() string { return m.Phase + ":" + PctName(m.Pct) }
+
+// DefaultMetrics are compared when none are asked for: the median and
+// the 99th percentile of the total handshake time.
+func DefaultMetrics() []Metric {
+	return []Metric{{Phase: "total", Pct: 50}, {Phase: "total", Pct: 99}}
+}
+
+// ParseMetrics parses a comma-separated list of metrics such as
+// "total:p50,total:p99,tls_handshake:p99.9". Phases are the names of
+// results' phases; percentiles are in (0, 100]. Duplicates are dropped.
+// An empty string yields DefaultMetrics.
+func ParseMetrics(s string) ([]Metric, error) {
+	if strings.TrimSpace(s) == "" {
+		return DefaultMetrics(), nil
+	}
+	var out []Metric
+	for item := range strings.SplitSeq(s, ",") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		phase, pct, ok := strings.Cut(item, ":")
+		if !ok {
+			return nil, fmt.Errorf("compare: metric %q: want PHASE:pNN, e.g. total:p99", item)
+		}
+		if _, ok := bench.ParsePhase(phase); !ok {
+			return nil, fmt.Errorf("compare: metric %q: unknown phase %q", item, phase)
+		}
+		num, ok := strings.CutPrefix(pct, "p")
+		v, err := strconv.ParseFloat(num, 64)
+		if !ok || err != nil || !(v > 0 && v <= 100) {
+			return nil, fmt.Errorf("compare: metric %q: percentile %q must look like p50, p99.9 (in (0, 100])", item, pct)
+		}
+		m := Metric{Phase: phase, Pct: v}
+		if !slices.Contains(out, m) {
+			out = append(out, m)
+		}
+	}
+	if len(out) == 0 {
+		return nil, errors.New("compare: no metric given")
+	}
+	return out, nil
+}
+
+// RunValues reduces a run to one value per whole run: for every cell and
+// metric, the metric's percentile of each repeat (cell.Runs[i]), in ms,
+// in the order the repeats ran. A repeat without samples of the phase
+// (every attempt failed, or the phase does not exist in that mode) is
+// left out with a warning, as are the run's own caveats: incomplete or
+// interrupted runs, failed attempts and mismatches (kept out of the
+// latency figures by the run itself, so they bias what is left).
+//
+// The error reports a histogram that cannot be decoded (for
+// percentiles not stored in run.json): a damaged file.
+func RunValues(run *results.Run, metrics []Metric) (map[Key][]float64, []error, error) {
+	values := map[Key][]float64{}
+	var warns []error
+	switch {
+	case run.Interrupted:
+		warns = append(warns, errors.New("the run was interrupted: some cells may have fewer runs"))
+	case !run.Complete:
+		warns = append(warns, errors.New("the run is not complete (still running, or it crashed)"))
+	}
+	seen := map[Metric]bool{}
+	for _, c := range run.Cells {
+		warns = append(warns, cellWarnings(c)...)
+		for _, m := range metrics {
+			k := Key{Cell: c.ID, Phase: m.Phase, Pct: m.Pct}
+			var missing []string
+			for i, r := range c.Runs {
+				ps, ok := r.Phases[m.Phase]
+				if !ok || ps.Count == 0 {
+					missing = append(missing, strconv.Itoa(i+1))
+					continue
+				}
+				v, err := ps.Percentile(m.Pct)
+				if err != nil {
+					return nil, warns, fmt.Errorf("compare: cell %s run %d phase %s: %w", c.ID, i+1, m.Phase, err)
+				}
+				values[k] = append(values[k], v)
+				seen[m] = true
+			}
+			if len(missing) > 0 && len(missing) < len(c.Runs) {
+				warns = append(warns, fmt.Errorf("cell %s: no %s samples in run %s; left out", c.ID, m.Phase, strings.Join(missing, ", ")))
+			}
+		}
+	}
+	for _, m := range metrics {
+		if !seen[m] {
+			warns = append(warns, fmt.Errorf("metric %s: no cell has %s samples (latency and lateness exist in open-loop runs only)", m, m.Phase))
+		}
+	}
+	return values, warns, nil
+}
+
+// cellWarnings notes failed attempts and mismatches of a cell.
+func cellWarnings(c results.Cell) []error {
+	var warns []error
+	errs, failedRuns := map[string]int64{}, 0
+	mism := map[string]int64{}
+	var attempts int64
+	for _, r := range c.Runs {
+		attempts += r.Attempts
+		if addAll(errs, r.Errors) > 0 {
+			failedRuns++
+		}
+		addAll(mism, r.Mismatches)
+	}
+	if n := sum(errs); n > 0 {
+		warns = append(warns, fmt.Errorf("cell %s: %d of %d attempts failed in %d of %d runs (%s); failures are not latency samples",
+			c.ID, n, attempts, failedRuns, len(c.Runs), tally(errs)))
+	}
+	if n := sum(mism); n > 0 {
+		warns = append(warns, fmt.Errorf("cell %s: %d samples did not get what the cell asked for (%s); they are kept out of the latency figures",
+			c.ID, n, tally(mism)))
+	}
+	return warns
+}
+
+func addAll(dst, src map[string]int64) int64 {
+	var n int64
+	for k, v := range src {
+		dst[k] += v
+		n += v
+	}
+	return n
+}
+
+func sum(m map[string]int64) int64 {
+	var n int64
+	for _, v := range m {
+		n += v
+	}
+	return n
+}
+
+// tally formats counts as "refused=3 timeout=1", sorted by name.
+func tally(m map[string]int64) string {
+	var parts []string
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		parts = append(parts, fmt.Sprintf("%s=%d", k, m[k]))
+	}
+	return strings.Join(parts, " ")
+}
+
+// RunsDiffer lists what differs between two runs and makes their
+// latencies hard to compare: the load (concurrency, rate, duration,
+// count, warm-up, request, 0-RTT tickets, emulated link) and the
+// machine (host, CPU, GOMAXPROCS, network, hsbench version). The target
+// is expected to differ and is not listed.
+func RunsDiffer(base, new *results.Run) []error {
+	var warns []error
+	diff := func(what string, a, b any) {
+		if a != b {
+			warns = append(warns, fmt.Errorf("%s differs: base %v, new %v", what, a, b))
+		}
+	}
+	bc, nc := base.Config, new.Config
+	diff("concurrency", bc.Concurrency, nc.Concurrency)
+	diff("rate", bc.Rate, nc.Rate)
+	diff("duration (ms)", bc.DurationMS, nc.DurationMS)
+	diff("count", bc.Count, nc.Count)
+	diff("warm-up (ms)", bc.WarmupMS, nc.WarmupMS)
+	diff("request", bc.Request, nc.Request)
+	diff("tickets", bc.Tickets, nc.Tickets)
+	diff("emulated link", bc.Emulate, nc.Emulate)
+	be, ne := base.Environment, new.Environment
+	diff("host", be.Hostname, ne.Hostname)
+	diff("CPU model", be.CPUModel, ne.CPUModel)
+	diff("CPUs", be.CPUs, ne.CPUs)
+	diff("GOMAXPROCS", be.GOMAXPROCS, ne.GOMAXPROCS)
+	diff("network", be.Network, ne.Network)
+	diff("hsbench version", be.HsbenchVersion, ne.HsbenchVersion)
+	return warns
+}
+
+// FromRuns builds the Series of two runs for the given metrics (see
+// RunValues), and the warnings to add to the Result: each side's own,
+// prefixed "base: " or "new: ", then RunsDiffer's. Cells present on one
+// side only become one-sided Series, reported as UNMATCHED.
+func FromRuns(base, new *results.Run, metrics []Metric) ([]Series, []error, error) {
+	bv, bw, err := RunValues(base, metrics)
+	if err != nil {
+		return nil, nil, fmt.Errorf("base: %w", err)
+	}
+	nv, nw, err := RunValues(new, metrics)
+	if err != nil {
+		return nil, nil, fmt.Errorf("new: %w", err)
+	}
+	var warns []error
+	for _, w := range bw {
+		warns = append(warns, fmt.Errorf("base: %w", w))
+	}
+	for _, w := range nw {
+		warns = append(warns, fmt.Errorf("new: %w", w))
+	}
+	warns = append(warns, RunsDiffer(base, new)...)
+	return Pair(bv, nv), warns, nil
+}
