@@ -3,7 +3,9 @@ package report
 import (
 	"fmt"
 	"io"
+	"math"
 	"sort"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 
@@ -77,6 +79,9 @@ func writeCell(ew *errWriter, r *results.Run, c *results.Cell) {
 		}
 		ew.printf("\n")
 	}
+	if line := earlyData(c); line != "" {
+		ew.printf("   %s\n", line)
+	}
 	if n := sum(m.Mismatches); n > 0 {
 		ew.printf("   MISMATCH: %d samples did not negotiate what was asked and are NOT in the table: %s\n", n, counts(m.Mismatches))
 	}
@@ -116,6 +121,25 @@ func writeCell(ew *errWriter, r *results.Run, c *results.Cell) {
 	if err := tw.Flush(); err != nil {
 		ew.err = err
 	}
+}
+
+// earlyData sums up a 0-RTT cell: the share of completed handshakes whose
+// early data the server accepted (rejected ones are mismatches), or that the
+// target refused 0-RTT on every attempt.
+func earlyData(c *results.Cell) string {
+	m := c.Total
+	if c.Ask.Mode != string(bench.Mode0RTT) {
+		return ""
+	}
+	if m.Attempts > 0 && m.Errors[bench.ClassNo0RTT] == m.Attempts {
+		return "target does not accept 0-RTT over " + strings.ToUpper(c.Ask.Transport)
+	}
+	acc, rej := m.Negotiated["early_data"]["accepted"], m.Negotiated["early_data"]["rejected"]
+	if acc+rej == 0 {
+		return ""
+	}
+	pct := math.Floor(1000*float64(acc)/float64(acc+rej)) / 10 // never rounds up to 100%
+	return fmt.Sprintf("early data: %s%% accepted (%d of %d completed; %d rejected)", strconv.FormatFloat(pct, 'f', -1, 64), acc, acc+rej, rej)
 }
 
 // num prints a millisecond value with three significant figures.

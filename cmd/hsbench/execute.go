@@ -20,7 +20,12 @@ import (
 // phases.hlog, saving run.json after each step (so a crash or Ctrl-C keeps
 // everything finished), then printing the table.
 func (p *runPlan) execute(ctx context.Context, stdout, stderr io.Writer) error {
-	started := time.Now()
+	stopEmulation, err := p.startEmulation(ctx)
+	if err != nil {
+		return err
+	}
+	defer stopEmulation()
+	started := p.startTime() // now, or --start-at for a synchronised shard
 	cpu0 := results.ProcessCPU()
 	dir, err := p.outDir(started)
 	if err != nil {
@@ -35,6 +40,8 @@ func (p *runPlan) execute(ctx context.Context, stdout, stderr io.Writer) error {
 		p.keylog = kf
 	}
 	rec := p.record(started, dir)
+	rec.Shard = p.shardRecord()
+	p.emu.describe(rec)
 	if err := rec.Save(dir); err != nil {
 		return err
 	}
@@ -43,17 +50,36 @@ func (p *runPlan) execute(ctx context.Context, stdout, stderr io.Writer) error {
 		return err
 	}
 	targets := newTargets(p.f.clientAuth)
+	targets.slowdown = p.slowdown
 	defer targets.close()
+	p.emu.attach(targets)
 	prog := newProgress(stderr, p.f.quiet)
 
 	perCell := make([][]results.Measure, len(p.cells))
 	for _, st := range p.order {
+		if p.turn != nil {
+			p.turn(ctx, st)
+		}
 		if ctx.Err() != nil {
 			break
 		}
 		c := p.cells[st.cell]
+		// TLS 1.3 suites are process-wide in crypto/tls: pinned for this cell only.
+		unpin := func() {}
+		if c.suite != nil && isTLS13Suite(c.suite) {
+			if unpin, err = bench.PinTLS13Suite(c.suite.ID); err != nil {
+				hlog.Close()
+				return usagef("%s: %v", c.id, err)
+			}
+		}
 		factory, err := p.factory(c, targets)
 		if err != nil {
+			unpin()
+			hlog.Close()
+			return err
+		}
+		if err := p.awaitStep(ctx); err != nil { // --start-at: wait, or fail when late
+			unpin()
 			hlog.Close()
 			return err
 		}
@@ -71,6 +97,7 @@ func (p *runPlan) execute(ctx context.Context, stdout, stderr io.Writer) error {
 			},
 		})
 		prog.end()
+		unpin()
 		if err != nil {
 			hlog.Close()
 			return fmt.Errorf("hsbench: %s: %w", c.id, err)
@@ -180,8 +207,10 @@ func (p *runPlan) factory(c cell, targets *targets) (bench.Factory, error) {
 	if c.version != 0 {
 		cfg.MinVersion, cfg.MaxVersion = c.version, c.version
 	}
+	wantGroup := ""
 	if c.group != nil {
-		cfg.CurvePreferences = []tls.CurveID{c.group.ID}
+		cfg.CurvePreferences = bench.ClientGroups(*c.group, c.version)
+		wantGroup = c.group.Name
 	}
 	if c.suite != nil && !isTLS13Suite(c.suite) {
 		cfg.CipherSuites = []uint16{c.suite.ID}
@@ -196,7 +225,7 @@ func (p *runPlan) factory(c cell, targets *targets) (bench.Factory, error) {
 	case c.mode == bench.Mode0RTT:
 		return p.zeroRTTFactory(c, addr, cfg, keylog)
 	}
-	f, err := bench.NewTCPFactory(bench.TCPConfig{Address: addr, TLS: cfg, Mode: c.mode, Request: p.request, KeyLog: keylog, Dial: p.dial})
+	f, err := bench.NewTCPFactory(bench.TCPConfig{Address: addr, TLS: cfg, Mode: c.mode, Request: p.request, KeyLog: keylog, Dial: p.dial, WantGroup: wantGroup})
 	if err != nil {
 		return nil, usagef("%v", err)
 	}
@@ -206,10 +235,14 @@ func (p *runPlan) factory(c cell, targets *targets) (bench.Factory, error) {
 // targets starts one embedded target per certificate type, on demand.
 type targets struct {
 	clientAuth bool
+	slowdown   float64 // embedded target's TargetOptions.Slowdown
 	byCert     map[pki.KeyType]*bench.Target
 	// listen, when set, creates the target's TCP listener (inside an
 	// emulated network); nil listens on 127.0.0.1.
 	listen func() (net.Listener, error)
+	// listenPacket, when set, creates the embedded QUIC listener's UDP
+	// socket (inside an emulated network).
+	listenPacket func() (net.PacketConn, error)
 	// quic holds the QUIC listener started beside each TCP target.
 	quic    map[pki.KeyType]string
 	closers []func()
@@ -223,7 +256,7 @@ func (t *targets) get(k pki.KeyType) (*bench.Target, error) {
 	if tg, ok := t.byCert[k]; ok {
 		return tg, nil
 	}
-	o := bench.TargetOptions{Cert: k, ClientAuth: t.clientAuth}
+	o := bench.TargetOptions{Cert: k, ClientAuth: t.clientAuth, Slowdown: t.slowdown}
 	if t.listen != nil {
 		ln, err := t.listen()
 		if err != nil {

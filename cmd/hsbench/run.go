@@ -34,6 +34,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
+	plan.args = append([]string{"run"}, args...)
 	return plan.execute(ctx, stdout, stderr)
 }
 
@@ -51,6 +52,15 @@ type runPlan struct {
 	// dial opens TCP connections to the target (nil: a net.Dialer); set
 	// when the target sits behind an emulated network.
 	dial func(ctx context.Context, network, addr string) (net.Conn, error)
+	// emu is the emulated network (--emulate); nil without it.
+	emu *emulation
+	// slowdown slows the embedded target (hsbench ab's embedded:slowdown=10%).
+	slowdown float64
+	// turn, when set, is called before each step and may block: hsbench ab
+	// uses it to interleave the whole runs of two plans.
+	turn func(ctx context.Context, st step)
+	// shard is this process's part of a sharded run (nil: not sharded).
+	shard *shardPlan
 }
 
 // step is one (repeat, cell) run, in execution order.
@@ -90,6 +100,9 @@ func planRun(fs *pflag.FlagSet, f *runFlags) (*runPlan, error) {
 	default:
 		return nil, usagef("parsing --request: %q: want http or none", f.request)
 	}
+	if f.tickets != bench.TicketsFresh && f.tickets != bench.TicketsReuse {
+		return nil, usagef("parsing --tickets: %q: want %s or %s", f.tickets, bench.TicketsFresh, bench.TicketsReuse)
+	}
 	if f.concurrency == 0 {
 		f.concurrency = 1
 		if f.rate > 0 {
@@ -110,6 +123,9 @@ func planRun(fs *pflag.FlagSet, f *runFlags) (*runPlan, error) {
 			return nil, usagef("parsing --target: %v", err)
 		}
 	}
+	if err := p.planEmulation(); err != nil {
+		return nil, err
+	}
 	if len(prod.versions) == 0 || len(prod.modes) == 0 {
 		return nil, usagef("--tls and --mode need at least one value")
 	}
@@ -125,6 +141,9 @@ func planRun(fs *pflag.FlagSet, f *runFlags) (*runPlan, error) {
 		return nil, usagef("no valid cell in the asked product: %s", why)
 	}
 	p.cells, p.invalid = cells, invalid
+	if err := p.planShard(fs); err != nil {
+		return nil, err
+	}
 	if err := p.loadTLSFiles(); err != nil {
 		return nil, err
 	}

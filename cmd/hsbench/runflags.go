@@ -1,7 +1,9 @@
 package main
 
 import (
+	"fmt"
 	"io"
+	"strconv"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -23,7 +25,9 @@ type runFlags struct {
 	quiet                                  bool
 	request                                string
 	tickets                                string // 0-RTT ticket policy: fresh or reuse
+	alpn                                   string // QUIC: ALPN protocols to offer
 	emulate                                string // emulated link, e.g. rtt=50ms,loss=1%
+	emulateExec                            string // shell command started inside the emulated network
 	shard, startAt                         string // sharded runs: I/N and a common start time
 }
 
@@ -38,8 +42,8 @@ func newRunFlags(stderr io.Writer) (*pflag.FlagSet, *runFlags) {
 	fs.BoolVar(&f.insecure, "insecure", false, "do not verify the server certificate")
 	fs.StringVar(&f.clientCert, "client-cert", "", "PEM client certificate (with --client-key)")
 	fs.StringVar(&f.clientKey, "client-key", "", "PEM client private key")
-	fs.StringVar(&f.versions, "tls", "1.3", "TLS versions, comma-separated: 1.2, 1.3")
-	fs.StringVar(&f.modes, "mode", "full,resumed", "handshake modes, comma-separated: full, resumed")
+	fs.StringVar(&f.versions, "tls", "1.3", "TLS versions and transports, comma-separated: 1.2, 1.3 (over TCP), quic (TLS 1.3 over QUIC, UDP)")
+	fs.StringVar(&f.modes, "mode", "full,resumed", "handshake modes, comma-separated: full, resumed, 0rtt (TLS 1.3 and quic: the request sent as early data)")
 	fs.StringVar(&f.groups, "group", "x25519", "key-exchange groups, comma-separated: x25519, p256, p384, p521, x25519mlkem768, secp256r1mlkem768, secp384r1mlkem1024 (empty: the client's defaults)")
 	fs.StringVar(&f.suites, "suite", "", "cipher suites by IANA name, comma-separated (TLS 1.2; RSA key exchange suites allowed)")
 	fs.StringVar(&f.certs, "cert", "ecdsa-p256", "embedded target only: certificate key types, comma-separated: ecdsa-p256, ecdsa-p384, rsa-2048, rsa-4096, ed25519")
@@ -58,9 +62,51 @@ func newRunFlags(stderr io.Writer) (*pflag.FlagSet, *runFlags) {
 	fs.Float64Var(&f.maxErrorRate, "max-error-rate", 0.01, "exit 1 when more than this fraction of attempts failed (0..1)")
 	fs.BoolVar(&f.quiet, "quiet", false, "no live progress line")
 	fs.StringVar(&f.request, "request", "http", "what to send after the handshake: http (a GET for /, measuring ttfb) or none")
+	fs.StringVar(&f.alpn, "alpn", "", "QUIC: ALPN protocols to offer, comma-separated (default hsbench, the embedded target's; required with --target, e.g. h3, which sends an HTTP/3 GET)")
 	fs.StringVar(&f.tickets, "tickets", "fresh", "0-RTT ticket policy: fresh (a new ticket per handshake, as browsers do) or reuse (replay one ticket)")
 	fs.StringVar(&f.emulate, "emulate", "", "put the target behind an emulated link, e.g. rtt=50ms,loss=1%,rate=100mbit (needs root)")
+	fs.StringVar(&f.emulateExec, "emulate-exec", "", "with --emulate and --target 198.19.0.1:PORT: shell command that starts the target inside the emulated network for the run")
 	fs.StringVar(&f.shard, "shard", "", "run the I-th of N equal parts of the load, as I/N (e.g. 2/4)")
 	fs.StringVar(&f.startAt, "start-at", "", "start at this RFC 3339 time (shards start together); fail if not ready by then")
+	fs.Var(&matrixPreset{fs: fs}, "matrix", "comparison matrix preset: --tls 1.2,1.3,quic --mode full,resumed,0rtt, all seven groups, --cert ecdsa-p256, --duration 2s --warmup 300ms (flags given explicitly win)")
+	fs.Lookup("matrix").NoOptDefVal = "true"
 	return fs, f
+}
+
+// matrixDefaults are the defaults --matrix switches to: every version,
+// mode and group, short cells so the whole matrix runs in a few minutes.
+var matrixDefaults = [][2]string{
+	{"tls", "1.2,1.3,quic"}, {"mode", "full,resumed,0rtt"},
+	{"group", "x25519,p256,p384,p521,x25519mlkem768,secp256r1mlkem768,secp384r1mlkem1024"},
+	{"cert", "ecdsa-p256"}, {"duration", "2s"}, {"warmup", "300ms"},
+}
+
+// matrixPreset is the --matrix flag. Setting it changes the defaults of the
+// flags not given so far; flags given later overwrite them as usual, so an
+// explicit flag wins wherever it stands.
+type matrixPreset struct {
+	fs *pflag.FlagSet
+	on bool
+}
+
+func (m *matrixPreset) String() string { return strconv.FormatBool(m.on) }
+func (m *matrixPreset) Type() string   { return "bool" }
+
+func (m *matrixPreset) Set(s string) error {
+	on, err := strconv.ParseBool(s)
+	if err != nil {
+		return fmt.Errorf("--matrix: %w", err)
+	}
+	m.on = on
+	if !on {
+		return nil
+	}
+	for _, d := range matrixDefaults {
+		if fl := m.fs.Lookup(d[0]); fl != nil && !fl.Changed {
+			if err := fl.Value.Set(d[1]); err != nil {
+				return fmt.Errorf("--matrix: %s: %w", d[0], err)
+			}
+		}
+	}
+	return nil
 }

@@ -26,6 +26,7 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	maxV := fs.String("max-tls", "1.3", "highest TLS version: 1.2 or 1.3")
 	noTickets := fs.Bool("no-tickets", false, "turn session tickets off")
 	slowdown := fs.String("slowdown", "0%", "make every handshake this much slower (CPU spent after it), e.g. 10%")
+	emulateSpec := fs.String("emulate", "", "serve inside an emulated network, e.g. rtt=50ms,loss=1% (needs root; reachable from its client namespace only, see docs/emulation.md)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
 			return nil
@@ -51,8 +52,14 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil || slow < 0 {
 		return usagef("parsing --slowdown: %q: want a percentage such as 10%%", *slowdown)
 	}
-	tg, err := bench.StartTarget(bench.TargetOptions{Addr: *addr, Cert: kt, ClientAuth: *clientAuth,
-		MinVersion: lo, MaxVersion: hi, NoTickets: *noTickets, Slowdown: slow})
+	o := bench.TargetOptions{Addr: *addr, Cert: kt, ClientAuth: *clientAuth,
+		MinVersion: lo, MaxVersion: hi, NoTickets: *noTickets, Slowdown: slow}
+	em, err := serveEmulation(ctx, *emulateSpec, fs.Changed("addr"), &o)
+	if err != nil {
+		return err
+	}
+	defer em.close()
+	tg, err := bench.StartTarget(o)
 	if err != nil {
 		return usagef("serve: %v", err)
 	}
@@ -63,6 +70,7 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fmt.Fprintf(stdout, "hsbench: serving TLS %s–%s on %s with a %s certificate for localhost, 127.0.0.1, ::1\n",
 		bench.VersionName(lo), bench.VersionName(hi), tg.Addr, kt)
 	fmt.Fprintf(stdout, "hsbench: CA certificate in %s: hsbench run --target %s --ca %s\n", *caOut, tg.Addr, *caOut)
+	em.serveHint(stdout, tg.Addr, *caOut)
 	if *clientAuth {
 		cp := strings.TrimSuffix(*caOut, ".pem") + "-client.pem"
 		kp := strings.TrimSuffix(*caOut, ".pem") + "-client-key.pem"

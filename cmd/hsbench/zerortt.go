@@ -6,8 +6,22 @@ import (
 	"github.com/hsbench/hsbench/bench"
 )
 
-// zeroRTTFactory builds TCP TLS 1.3 0-RTT handshakes (placeholder until the
-// engine is wired: the cell is refused with a clear message).
+// zeroRTTFactory builds TCP TLS 1.3 0-RTT handshakes with the 0-RTT engine:
+// the request goes out as early data in the first flight. With
+// --request none the request is still sent early (0-RTT needs application
+// data) but no response is awaited, for servers that never answer
+// (openssl s_server -early_data).
 func (p *runPlan) zeroRTTFactory(c cell, addr string, cfg *tls.Config, keylog *bench.SyncWriter) (bench.Factory, error) {
-	return nil, usagef("%s: 0-RTT over TCP is not available in this build", c.id)
+	req, noResponse := p.request, false
+	if len(req) == 0 {
+		req, noResponse = []byte(bench.DefaultRequest), true
+	}
+	f, err := bench.NewZeroRTTFactory(bench.ZeroRTTConfig{
+		Address: addr, TLS: cfg, Request: req, NoResponse: noResponse,
+		Tickets: p.f.tickets, KeyLog: keylog, Dial: p.dial,
+	})
+	if err != nil {
+		return nil, usagef("%s: %v", c.id, err)
+	}
+	return f, nil
 }

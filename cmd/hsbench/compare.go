@@ -1,0 +1,181 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/spf13/pflag"
+
+	"github.com/hsbench/hsbench/report/compare"
+	"github.com/hsbench/hsbench/results"
+)
+
+func init() {
+	register(30, "compare", "compare two run directories: the CI regression gate (exit 1 on a regression)", compareCmd)
+}
+
+func compareCmd(_ context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := pflag.NewFlagSet("compare", pflag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.SortFlags = false
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: hsbench compare BASE_DIR NEW_DIR [flags]\n\nFlags:")
+		fs.PrintDefaults()
+	}
+	g := addGateFlags(fs)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			return nil
+		}
+		return usagef("compare: %v", err)
+	}
+	if fs.NArg() != 2 {
+		return usagef("compare: want two run directories, BASE_DIR NEW_DIR; got %d arguments", fs.NArg())
+	}
+	gp, err := g.plan()
+	if err != nil {
+		return err
+	}
+	return gp.compareDirs(fs.Arg(0), fs.Arg(1), stdout, stderr)
+}
+
+// gateFlags are the flags 'hsbench compare' and 'hsbench ab' share: what
+// to compare, the thresholds, and where the verdict goes.
+type gateFlags struct {
+	metric, threshold, format string
+	alpha                     float64
+	minRuns                   int
+	strict, annotations       bool
+	junit, bmf, gab           string
+}
+
+func addGateFlags(fs *pflag.FlagSet) *gateFlags {
+	g := &gateFlags{}
+	fs.StringVar(&g.metric, "metric", "total:p50,total:p99", "metrics to compare in every cell, PHASE:pNN, comma-separated")
+	fs.StringVar(&g.threshold, "threshold", "", "tolerated slowdown per percentile, e.g. p50=5%,p99=10%,default=5% (default 5% for every percentile)")
+	fs.Float64Var(&g.alpha, "alpha", 0.05, "significance level of the Mann-Whitney U test")
+	fs.IntVar(&g.minRuns, "min-runs", 0, "fewest runs per side to give a verdict (0: what the statistics need, 6 at alpha 0.05)")
+	fs.BoolVar(&g.strict, "strict", false, "exit 3 when a comparison is INCONCLUSIVE or has too few runs (default: pass with a warning)")
+	fs.StringVar(&g.format, "format", "text", "stdout format: "+strings.Join(compare.Formats(), ", "))
+	fs.StringVar(&g.junit, "junit", "", "also write a JUnit XML report to this file")
+	fs.StringVar(&g.bmf, "bmf", "", "also write Bencher Metric Format JSON to this file")
+	fs.StringVar(&g.gab, "gab", "", "also write github-action-benchmark (customSmallerIsBetter) JSON to this file")
+	fs.BoolVar(&g.annotations, "annotations", false, "also print GitHub Actions ::error/::warning annotations (always on when GITHUB_ACTIONS=true)")
+	return g
+}
+
+// gatePlan is a checked gateFlags.
+type gatePlan struct {
+	g       *gateFlags
+	metrics []compare.Metric
+	opts    compare.Options
+}
+
+func (g *gateFlags) plan() (*gatePlan, error) {
+	gp := &gatePlan{g: g, opts: compare.DefaultOptions()}
+	var err error
+	if gp.metrics, err = compare.ParseMetrics(g.metric); err != nil {
+		return nil, usagef("parsing --metric: %v", err)
+	}
+	if gp.opts.Thresholds, err = compare.ParseThresholds(g.threshold); err != nil {
+		return nil, usagef("parsing --threshold: %v", err)
+	}
+	if !(g.alpha > 0 && g.alpha < 1) {
+		return nil, usagef("parsing --alpha: %v: must be between 0 and 1", g.alpha)
+	}
+	if g.minRuns < 0 {
+		return nil, usagef("parsing --min-runs: %d: must not be negative", g.minRuns)
+	}
+	if !slices.Contains(compare.Formats(), g.format) {
+		return nil, usagef("parsing --format: %q: want one of %s", g.format, strings.Join(compare.Formats(), ", "))
+	}
+	gp.opts.Alpha, gp.opts.MinRuns, gp.opts.Strict = g.alpha, g.minRuns, g.strict
+	return gp, nil
+}
+
+// compareDirs loads two run directories, compares them and writes the
+// verdict everywhere asked; the error carries Result.ExitCode (nil for 0).
+func (gp *gatePlan) compareDirs(baseDir, newDir string, stdout, stderr io.Writer) error {
+	base, err := loadForCompare("base", baseDir)
+	if err != nil {
+		return err
+	}
+	new, err := loadForCompare("new", newDir)
+	if err != nil {
+		return err
+	}
+	series, warns, err := compare.FromRuns(base, new, gp.metrics)
+	if err != nil {
+		return withCode(exitInvalid, fmt.Errorf("hsbench: compare: %s %s: %w", baseDir, newDir, err))
+	}
+	opts := gp.opts
+	opts.BaseName, opts.NewName = baseDir, newDir
+	r, err := compare.Compare(series, opts)
+	if err != nil {
+		return usagef("compare: %v", err)
+	}
+	r.Warnings = append(r.Warnings, warns...)
+	if err := gp.write(r, stdout, stderr); err != nil {
+		return err
+	}
+	if code := r.ExitCode(); code != exitOK {
+		return withCode(code, fmt.Errorf("hsbench: compare: %s", r.Verdict))
+	}
+	return nil
+}
+
+// loadForCompare reads one side's run.json; a missing, unreadable or
+// foreign file is input that cannot be compared (exit 4).
+func loadForCompare(side, dir string) (*results.Run, error) {
+	r, err := results.Load(dir)
+	if err != nil {
+		return nil, withCode(exitInvalid, fmt.Errorf("hsbench: compare: %s run directory %s: %w", side, dir, err))
+	}
+	return r, nil
+}
+
+// write sends the result to stdout in --format, to the report files, to
+// $GITHUB_STEP_SUMMARY when set, and as annotations when asked or under
+// GitHub Actions.
+func (gp *gatePlan) write(r *compare.Result, stdout, stderr io.Writer) error {
+	g := gp.g
+	for _, out := range []struct{ flag, path, format string }{
+		{"--junit", g.junit, "junit"}, {"--bmf", g.bmf, "bmf"}, {"--gab", g.gab, "gab"},
+	} {
+		if out.path == "" {
+			continue
+		}
+		if err := writeResultFile(r, out.path, out.format); err != nil {
+			return usagef("writing %s %s: %v", out.flag, out.path, err)
+		}
+	}
+	if err := r.WriteFormat(stdout, g.format); err != nil {
+		return fmt.Errorf("hsbench: compare: %w", err)
+	}
+	if _, err := compare.AppendGitHubStepSummary(r, nil); err != nil {
+		fmt.Fprintf(stderr, "hsbench: compare: %v\n", err)
+	}
+	if (g.annotations || os.Getenv("GITHUB_ACTIONS") == "true") && g.format != "annotations" {
+		if err := r.WriteAnnotations(stdout); err != nil {
+			return fmt.Errorf("hsbench: compare: %w", err)
+		}
+	}
+	return nil
+}
+
+func writeResultFile(r *compare.Result, path, format string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	werr := r.WriteFormat(f, format)
+	if cerr := f.Close(); werr == nil {
+		werr = cerr
+	}
+	return werr
+}

@@ -1,0 +1,205 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// The -update flag may be declared by another test file of this package
+// too; declare it only when nobody has (package variables initialise
+// before init functions).
+func init() {
+	if flag.Lookup("update") == nil {
+		flag.Bool("update", false, "rewrite golden files")
+	}
+}
+
+func updating() bool {
+	f := flag.Lookup("update")
+	return f != nil && f.Value.String() == "true"
+}
+
+// compareGolden compares got with testdata/compare/name, or rewrites it
+// with -update.
+func compareGolden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", "compare", name)
+	if updating() {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("output differs from %s (run with -update if the change is intended)\n--- got\n%s\n--- want\n%s", path, got, want)
+	}
+}
+
+// noGitHub keeps the test's outputs independent of a GitHub Actions
+// runner executing it.
+func noGitHub(t *testing.T) {
+	t.Setenv("GITHUB_ACTIONS", "")
+	t.Setenv("GITHUB_STEP_SUMMARY", "")
+}
+
+// The fixtures are real runs of the embedded target (full and resumed
+// TLS 1.3, --count 100, 6 runs per side): base and same are an A/A pair,
+// slow ran against the embedded target slowed by 100%.
+const (
+	fxBase = "testdata/compare/base"
+	fxSame = "testdata/compare/same"
+	fxSlow = "testdata/compare/slow"
+)
+
+func TestCompareRegressionGolden(t *testing.T) {
+	noGitHub(t)
+	files := map[string]string{
+		"text": "regression.txt", "markdown": "regression.md", "annotations": "regression.annotations",
+		"junit": "regression.junit.xml", "bmf": "regression.bmf.json", "gab": "regression.gab.json",
+	}
+	for format, file := range files {
+		out, errs, code := hsbench(t, context.Background(), "compare", fxBase, fxSlow, "--format", format)
+		if code != exitFailed {
+			t.Errorf("--format %s: exit %d, want 1 (regression)\n%s", format, code, errs)
+		}
+		if !strings.Contains(errs, "hsbench: compare: FAIL") {
+			t.Errorf("--format %s: stderr %q does not name the verdict", format, errs)
+		}
+		compareGolden(t, file, []byte(out))
+	}
+	text, _ := os.ReadFile(filepath.Join("testdata", "compare", "regression.txt"))
+	for _, want := range []string{"tcp-1.3-full-x25519-ecdsa-p256     total p50", "FAIL", "verdict: FAIL (exit 1)"} {
+		if !bytes.Contains(text, []byte(want)) {
+			t.Errorf("regression.txt lacks %q", want)
+		}
+	}
+}
+
+// --junit, --bmf and --gab write the same documents as --format.
+func TestCompareReportFiles(t *testing.T) {
+	noGitHub(t)
+	dir := t.TempDir()
+	summary := filepath.Join(dir, "summary.md")
+	if err := os.WriteFile(summary, []byte("earlier step\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("GITHUB_STEP_SUMMARY", summary)
+	out, errs, code := hsbench(t, context.Background(), "compare", fxBase, fxSlow,
+		"--junit", filepath.Join(dir, "j.xml"), "--bmf", filepath.Join(dir, "b.json"), "--gab", filepath.Join(dir, "g.json"))
+	if code != exitFailed {
+		t.Fatalf("exit %d, want 1\n%s", code, errs)
+	}
+	if want, _ := os.ReadFile("testdata/compare/regression.txt"); out != string(want) {
+		t.Errorf("stdout is not the text report:\n%s", out)
+	}
+	for file, golden := range map[string]string{"j.xml": "regression.junit.xml", "b.json": "regression.bmf.json", "g.json": "regression.gab.json"} {
+		got, err := os.ReadFile(filepath.Join(dir, file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		compareGolden(t, golden, got)
+	}
+	md, _ := os.ReadFile("testdata/compare/regression.md")
+	got, _ := os.ReadFile(summary)
+	if string(got) != "earlier step\n"+string(md) {
+		t.Errorf("step summary is not the earlier content plus the Markdown report:\n%s", got)
+	}
+}
+
+// Under GitHub Actions the annotations follow the report on stdout.
+func TestCompareAnnotationsUnderActions(t *testing.T) {
+	noGitHub(t)
+	t.Setenv("GITHUB_ACTIONS", "true")
+	out, _, code := hsbench(t, context.Background(), "compare", fxBase, fxSlow)
+	text, _ := os.ReadFile("testdata/compare/regression.txt")
+	ann, _ := os.ReadFile("testdata/compare/regression.annotations")
+	if code != exitFailed || out != string(text)+string(ann) {
+		t.Fatalf("exit %d, stdout:\n%s", code, out)
+	}
+	if !strings.Contains(out, "::error title=hsbench regression") {
+		t.Fatalf("no ::error annotation:\n%s", out)
+	}
+}
+
+func TestComparePassAndInconclusive(t *testing.T) {
+	noGitHub(t)
+	// A/A with 6 noisy runs per side cannot rule out a 5% slowdown:
+	// INCONCLUSIVE, which passes unless --strict.
+	out, errs, code := hsbench(t, context.Background(), "compare", fxBase, fxSame)
+	if code != exitOK || errs != "" || !strings.Contains(out, "verdict: INCONCLUSIVE (exit 0)") {
+		t.Fatalf("A/A: exit %d, stderr %q\n%s", code, errs, out)
+	}
+	compareGolden(t, "aa.txt", []byte(out))
+	if _, errs, code = hsbench(t, context.Background(), "compare", "--strict", fxBase, fxSame); code != exitInconcl || !strings.Contains(errs, "INCONCLUSIVE") {
+		t.Errorf("A/A --strict: exit %d, stderr %q; want 3", code, errs)
+	}
+	// A tolerance above the noise of these runs rules the slowdown out: PASS.
+	out, errs, code = hsbench(t, context.Background(), "compare", fxBase, fxSame, "--metric", "total:p50", "--threshold", "p50=50%")
+	if code != exitOK || errs != "" || !strings.Contains(out, "verdict: PASS (exit 0): 2 PASS") {
+		t.Fatalf("A/A at p50=50%%: exit %d, stderr %q\n%s", code, errs, out)
+	}
+	compareGolden(t, "pass.txt", []byte(out))
+	// The slowed run does not pass at that tolerance (its p50 is ~1.9x).
+	if out, _, _ = hsbench(t, context.Background(), "compare", fxBase, fxSlow, "--metric", "total:p50", "--threshold", "p50=50%"); strings.Contains(out, "verdict: PASS") {
+		t.Errorf("slow at p50=50%% passes a series:\n%s", out)
+	}
+}
+
+func TestCompareInvalidInput(t *testing.T) {
+	noGitHub(t)
+	missing := filepath.Join(t.TempDir(), "nothing-here")
+	rows := []struct {
+		args []string
+		want []string
+	}{
+		{[]string{fxBase, missing}, []string{"new run directory " + missing, "is not a run directory"}},
+		{[]string{"testdata/compare/foreign", fxBase}, []string{"base run directory testdata/compare/foreign", `schema "hsbench/run/v0"`}},
+		// Metrics no cell has leave nothing in common to compare.
+		{[]string{fxBase, fxSlow, "--metric", "latency:p99"}, []string{"INVALID"}},
+	}
+	for _, r := range rows {
+		out, errs, code := hsbench(t, context.Background(), append([]string{"compare"}, r.args...)...)
+		if code != exitInvalid {
+			t.Errorf("%v: exit %d, want 4\n%s%s", r.args, code, out, errs)
+		}
+		for _, w := range r.want {
+			if !strings.Contains(out+errs, w) {
+				t.Errorf("%v: output lacks %q:\n%s%s", r.args, w, out, errs)
+			}
+		}
+	}
+}
+
+func TestCompareBadFlags(t *testing.T) {
+	noGitHub(t)
+	out := filepath.Join(t.TempDir(), "j.xml")
+	rows := []struct {
+		args []string
+		want string
+	}{
+		{[]string{fxBase}, "two run directories"},
+		{[]string{fxBase, fxSlow, fxSame}, "two run directories"},
+		{[]string{fxBase, fxSlow, "--threshold", "p50=5"}, "--threshold"},
+		{[]string{fxBase, fxSlow, "--metric", "total:50"}, "--metric"},
+		{[]string{fxBase, fxSlow, "--metric", "handshake:p50"}, "--metric"},
+		{[]string{fxBase, fxSlow, "--alpha", "1.5"}, "--alpha"},
+		{[]string{fxBase, fxSlow, "--format", "xml"}, "--format"},
+		{[]string{fxBase, fxSlow, "--min-runs", "-1"}, "--min-runs"},
+		{[]string{fxBase, fxSlow, "--nonsense"}, "unknown flag"},
+		{[]string{fxBase, fxSlow, "--junit", filepath.Join(out, "no", "such", "dir.xml")}, "--junit"},
+	}
+	for _, r := range rows {
+		_, errs, code := hsbench(t, context.Background(), append([]string{"compare"}, r.args...)...)
+		if code != exitUsage || !strings.Contains(errs, r.want) {
+			t.Errorf("%v: exit %d, stderr %q; want exit 2 naming %q", r.args, code, errs, r.want)
+		}
+	}
+}

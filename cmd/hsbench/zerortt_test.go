@@ -1,0 +1,70 @@
+package main
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/hsbench/hsbench/bench"
+	"github.com/hsbench/hsbench/internal/testservers"
+	"github.com/hsbench/hsbench/results"
+)
+
+// The embedded Go target aborts early data: every attempt fails as
+// no_0rtt, the table says so plainly and the run exits 1.
+func TestRunZeroRTTEmbeddedRefuses(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "run")
+	out, errs, code := hsbench(t, context.Background(), "run", "--mode", "0rtt", "--count", "5", "--warmup", "0", "--out", dir)
+	if code != exitFailed {
+		t.Fatalf("exit %d, want %d\n%s\n%s", code, exitFailed, out, errs)
+	}
+	if !strings.Contains(out, "\n   target does not accept 0-RTT over TCP\n") || !strings.Contains(out, "no_0rtt=5") {
+		t.Errorf("table lacks the plain message:\n%s", out)
+	}
+	r, err := results.Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := r.Cells[0].Total
+	if r.Cells[0].Ask.Mode != "0rtt" || m.Attempts != 5 || m.Errors[bench.ClassNo0RTT] != 5 || m.OK != 0 {
+		t.Fatalf("cell %s: ask %+v attempts %d ok %d errors %v", r.Cells[0].ID, r.Cells[0].Ask, m.Attempts, m.OK, m.Errors)
+	}
+}
+
+func TestRunZeroRTTTicketsFlag(t *testing.T) {
+	_, errs, code := hsbench(t, context.Background(), "run", "--mode", "0rtt", "--tickets", "twice", "--out", t.TempDir())
+	if code != exitUsage || !strings.Contains(errs, "parsing --tickets") {
+		t.Fatalf("exit %d, stderr %q", code, errs)
+	}
+}
+
+// Against nginx (ssl_early_data on) every 0-RTT handshake is accepted with
+// either ticket policy (nginx accepts replays), and the table says so.
+func TestRunZeroRTTNginx(t *testing.T) {
+	s := testservers.StartNginx(t, testservers.Options{EarlyData: true, MinVersion: "1.3"})
+	for _, policy := range []string{"fresh", "reuse"} {
+		t.Run(policy, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "run")
+			out, errs, code := hsbench(t, context.Background(), "run", "--target", s.Addr, "--sni", s.ServerName, "--ca", s.CAFile,
+				"--mode", "0rtt", "--tickets", policy, "--count", "40", "--duration", "0", "--warmup", "100ms", "--out", dir)
+			if code != 0 {
+				t.Fatalf("exit %d\n%s\n%s", code, out, errs)
+			}
+			if !strings.Contains(out, "early data: 100% accepted (40 of 40 completed; 0 rejected)") || strings.Contains(out, "MISMATCH") {
+				t.Errorf("table:\n%s", out)
+			}
+			r, err := results.Load(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			m := r.Cells[0].Total
+			if r.Cells[0].Ask.Mode != "0rtt" || m.OK != 40 || m.Negotiated["early_data"]["accepted"] != 40 || m.Negotiated["resumed"]["true"] != 40 {
+				t.Fatalf("0rtt cell: ok %d negotiated %v", m.OK, m.Negotiated)
+			}
+			if m.Phases["ttfb"].Count != 40 || m.Phases["tls_cert_verify"].Max > 0.001 { // zero is recorded as 1 ns
+				t.Errorf("phases: ttfb %+v, tls_cert_verify max %v", m.Phases["ttfb"].Count, m.Phases["tls_cert_verify"].Max)
+			}
+		})
+	}
+}
