@@ -16,9 +16,12 @@ var errClosed = errors.New("emulate: link closed")
 // which then belong to that namespace for their whole life, whatever
 // thread later uses them.
 //
-// The goroutine never unlocks its thread: when it returns, the Go
-// runtime terminates the thread, so no other goroutine ever runs in the
-// foreign namespace by accident.
+// When it stops, the goroutine switches its thread back to the namespace
+// it came from and unlocks it. Only if that fails does it leave the thread
+// locked, so the Go runtime terminates it and no other goroutine ever runs
+// in the foreign namespace by accident. Letting threads die as a rule is
+// not harmless: a child process started with Pdeathsig from a goroutine
+// that once ran on such a thread would be killed with it.
 type nsThread struct {
 	reqs   chan func()
 	done   chan struct{}
@@ -40,7 +43,19 @@ func startNSThread(path string) (*nsThread, error) {
 
 func (t *nsThread) loop(path string, errc chan<- error) {
 	defer close(t.exited)
-	runtime.LockOSThread() // deliberately never unlocked, see nsThread
+	runtime.LockOSThread() // unlocked only once back home, see nsThread
+	home, err := unix.Open("/proc/thread-self/ns/net", unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		runtime.UnlockOSThread()
+		errc <- fmt.Errorf("emulate: opening this thread's namespace: %w", err)
+		return
+	}
+	defer func() {
+		if unix.Setns(home, unix.CLONE_NEWNET) == nil {
+			runtime.UnlockOSThread()
+		}
+		unix.Close(home)
+	}()
 	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
 	if err != nil {
 		errc <- fmt.Errorf("emulate: opening namespace %s: %w", path, err)
