@@ -11,8 +11,9 @@ const (
 	DNS Phase = iota
 	// TCPConnect: connect() issued → connection established (SYN → SYN-ACK seen).
 	TCPConnect
-	// TLSClientHello: Handshake() called → ClientHello handed to the kernel
-	// (building the ClientHello, including key-share generation).
+	// TLSClientHello: TCP connection established (QUIC: dial started) →
+	// ClientHello handed to the kernel (preparing the TLS client, building
+	// the ClientHello, including key-share generation).
 	TLSClientHello
 	// TLSServerWait: ClientHello handed to the kernel → first byte of the
 	// server's reply read (one round trip plus the server's work before its
@@ -32,7 +33,8 @@ const (
 	// checked, client Finished written. TLS 1.2: master secret → client
 	// Finished written, second round trip, server Finished verified.
 	TLSFinished
-	// TLSHandshake: Handshake() called → Handshake() returned; the sum of the five TLS phases.
+	// TLSHandshake: TCP connection established → Handshake() returned; the
+	// sum of the five TLS phases.
 	TLSHandshake
 	// QUICConfirm: QUIC only, handshake complete → handshake confirmed
 	// (HANDSHAKE_DONE received). It overlaps TTFB and is not part of Total.

@@ -124,7 +124,10 @@ func (h *tcpHandshaker) attempt(ctx context.Context, priming bool) (s Sample) {
 	conn := tls.Client(tc, cfg)
 
 	phase = TLSHandshake
-	tl.hsStart = time.Now()
+	// The TLS phases start when the connection is up: preparing the client
+	// counts as client work before the ClientHello, so the phases stay
+	// contiguous and add up to total.
+	tl.hsStart = tl.connected
 	err = conn.HandshakeContext(ctx)
 	tl.hsEnd = time.Now()
 	cs := conn.ConnectionState()

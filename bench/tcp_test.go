@@ -115,8 +115,8 @@ func checkPhases(t *testing.T, s Sample) {
 		}
 	}
 	sum += s.Phases[TLSHandshake]
-	if d := s.Phases[Total] - sum; d < 0 || d > time.Millisecond {
-		t.Fatalf("total %v but phases sum to %v", s.Phases[Total], sum)
+	if s.Phases[Total] != sum {
+		t.Fatalf("total %v but dns + tcp_connect + tls_handshake + ttfb = %v", s.Phases[Total], sum)
 	}
 	if s.Phases[TLSServerWait] <= 0 {
 		t.Fatalf("server wait %v: the server's reply cannot arrive instantly", s.Phases[TLSServerWait])

@@ -15,7 +15,7 @@ type timeline struct {
 	start        time.Time // attempt started (before DNS)
 	resolved     time.Time // DNS done
 	connected    time.Time // TCP established
-	hsStart      time.Time // Handshake() called
+	hsStart      time.Time // TLS begins: the TCP connection is established
 	helloWritten time.Time // first handshake write issued (ClientHello handed to the kernel)
 	firstByte    time.Time // first server byte read
 	keys         time.Time // TLS 1.3: handshake secret; TLS 1.2: master secret

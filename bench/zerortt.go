@@ -304,7 +304,10 @@ func (h *zeroRTTHandshaker) attempt(ctx context.Context, t *zerortt.Ticket) (s S
 	}
 
 	phase = TLSHandshake
-	tl.hsStart = time.Now()
+	// The TLS phases start when the connection is up: preparing the client
+	// counts as client work before the ClientHello, so the phases stay
+	// contiguous and add up to total.
+	tl.hsStart = tl.connected
 	res, err = zerortt.Resume(ctx, tc, &h.engine, t, h.cfg.Request, hooks)
 	if err != nil {
 		if !tl.hsEnd.IsZero() {
