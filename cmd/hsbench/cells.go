@@ -29,6 +29,8 @@ type product struct {
 	groups   []string
 	suites   []string
 	certs    []string // empty for an external target
+	// embedded is set when the cells run against the embedded target.
+	embedded bool
 }
 
 // cells expands the product into runnable cells and the invalid ones with
@@ -79,7 +81,12 @@ func (p product) cells() ([]cell, []results.InvalidCell, error) {
 						}
 						c := cell{transport: transport, version: version, mode: mode, group: group, suite: suite, cert: cert}
 						c.ask = c.makeAsk()
-						if why := c.invalid(); why != "" {
+						why := c.invalid()
+						if why == "" && p.embedded && c.transport == "tcp" && c.mode == bench.Mode0RTT {
+							why = "the embedded target (Go crypto/tls) does not accept 0-RTT over TCP: " +
+								"use --tls quic, or a --target that does (nginx with ssl_early_data on, haproxy with allow-0rtt)"
+						}
+						if why != "" {
 							invalid = append(invalid, results.InvalidCell{Ask: c.ask, Reason: why})
 							continue
 						}

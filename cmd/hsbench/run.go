@@ -112,6 +112,7 @@ func planRun(fs *pflag.FlagSet, f *runFlags) (*runPlan, error) {
 	prod := product{versions: splitList(f.versions), modes: splitList(f.modes), groups: splitList(f.groups), suites: splitList(f.suites)}
 	if f.target == "" {
 		prod.certs = splitList(f.certs)
+		prod.embedded = true
 		if len(prod.certs) == 0 {
 			return nil, usagef("parsing --cert: empty list")
 		}

@@ -11,17 +11,23 @@ import (
 // --request none the request is still sent early (0-RTT needs application
 // data) but no response is awaited, for servers that never answer
 // (openssl s_server -early_data).
-func (p *runPlan) zeroRTTFactory(c cell, addr string, cfg *tls.Config, keylog *bench.SyncWriter) (bench.Factory, error) {
+func (p *runPlan) zeroRTTFactory(c cell, addr string, cfg *tls.Config, keylog *bench.SyncWriter) (cellFactory, error) {
 	req, noResponse := p.request, false
 	if len(req) == 0 {
 		req, noResponse = []byte(bench.DefaultRequest), true
 	}
+	stats := &bench.ZeroRTTStats{}
 	f, err := bench.NewZeroRTTFactory(bench.ZeroRTTConfig{
 		Address: addr, TLS: cfg, Request: req, NoResponse: noResponse,
-		Tickets: p.f.tickets, KeyLog: keylog, Dial: p.dial,
+		Tickets: p.f.tickets, KeyLog: keylog, Dial: p.dial, Stats: stats,
 	})
 	if err != nil {
-		return nil, usagef("%s: %v", c.id, err)
+		return cellFactory{}, usagef("%s: %v", c.id, err)
 	}
-	return f, nil
+	return cellFactory{Factory: f, warnings: func() []string {
+		if w := stats.Warning(); w != "" {
+			return []string{w}
+		}
+		return nil
+	}}, nil
 }

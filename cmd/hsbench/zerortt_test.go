@@ -11,11 +11,38 @@ import (
 	"github.com/hsbench/hsbench/results"
 )
 
-// The embedded Go target aborts early data: every attempt fails as
-// no_0rtt, the table says so plainly and the run exits 1.
-func TestRunZeroRTTEmbeddedRefuses(t *testing.T) {
+// The embedded Go target cannot accept 0-RTT over TCP: such cells are
+// listed as invalid with the reason, never run to 100% failure.
+func TestRunZeroRTTEmbeddedIsInvalid(t *testing.T) {
+	_, errs, code := hsbench(t, context.Background(), "run", "--mode", "0rtt", "--count", "5", "--out", filepath.Join(t.TempDir(), "never"))
+	if code != exitUsage || !strings.Contains(errs, "does not accept 0-RTT over TCP") {
+		t.Fatalf("exit %d, stderr %q", code, errs)
+	}
 	dir := filepath.Join(t.TempDir(), "run")
-	out, errs, code := hsbench(t, context.Background(), "run", "--mode", "0rtt", "--count", "5", "--warmup", "0", "--out", dir)
+	out, errs, code := hsbench(t, context.Background(), "run", "--mode", "full,0rtt", "--count", "5", "--warmup", "0", "--out", dir)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, errs)
+	}
+	if !strings.Contains(out, "skipped tcp TLS 1.3 0rtt") {
+		t.Errorf("table does not list the 0-RTT cell as skipped:\n%s", out)
+	}
+}
+
+// A Go TLS server given as --target aborts early data: every attempt fails
+// as no_0rtt, the table says so plainly and the run exits 1.
+func TestRunZeroRTTGoServerRefuses(t *testing.T) {
+	tg, err := bench.StartTarget(bench.TargetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tg.Close()
+	ca := filepath.Join(t.TempDir(), "ca.pem")
+	if err := tg.CA.WriteCertPEM(ca); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "run")
+	out, errs, code := hsbench(t, context.Background(), "run", "--target", tg.Addr, "--sni", "localhost", "--ca", ca,
+		"--mode", "0rtt", "--count", "5", "--warmup", "0", "--out", dir)
 	if code != exitFailed {
 		t.Fatalf("exit %d, want %d\n%s\n%s", code, exitFailed, out, errs)
 	}
