@@ -95,9 +95,7 @@ func WriteHTML(w io.Writer, s *Site, src ImageSource) error {
 	}{Header: cellTableHeader, Rows: cellRows(s.Cells), Phase: s.Phase, CSV: CSVFile}
 	for _, r := range s.Runs {
 		data.Runs = append(data.Runs, run{r.ID, runSummary(r)})
-		for _, inv := range r.Invalid {
-			data.Notes = append(data.Notes, fmt.Sprintf("skipped %s: %s", askString(inv.Ask), inv.Reason))
-		}
+		data.Notes = append(data.Notes, SkippedLines(r.Invalid)...)
 		for _, warn := range r.Warnings {
 			data.Notes = append(data.Notes, "warning: "+warn)
 		}

@@ -86,8 +86,8 @@ func WriteMarkdown(w io.Writer, s *Site) error {
 		"n counts successful handshakes, mismatched samples are counted apart and left out of every figure.\n\n")
 	writeMDTable(ew, cellTableHeader, cellRows(s.Cells), 1)
 	for _, r := range s.Runs {
-		for _, inv := range r.Invalid {
-			ew.printf("- skipped %s: %s\n", askString(inv.Ask), inv.Reason)
+		for _, line := range SkippedLines(r.Invalid) {
+			ew.printf("- %s\n", line)
 		}
 		for _, warn := range r.Warnings {
 			ew.printf("- warning: %s\n", warn)

@@ -31,8 +31,8 @@ func WriteTable(w io.Writer, r *results.Run) error {
 		}
 		writeCell(ew, r, &c)
 	}
-	for _, inv := range r.Invalid {
-		ew.printf("skipped %s: %s\n", askString(inv.Ask), inv.Reason)
+	for _, line := range SkippedLines(r.Invalid) {
+		ew.printf("%s\n", line)
 	}
 	for _, warn := range r.Warnings {
 		ew.printf("warning: %s\n", warn)

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/hsbench/hsbench/results"
@@ -57,5 +58,21 @@ func TestWriteTableShowsFailuresAndMismatches(t *testing.T) {
 		if !bytes.Contains(b.Bytes(), []byte(want)) {
 			t.Errorf("table lacks %q:\n%s", want, b.String())
 		}
+	}
+}
+
+func TestSkippedLinesGroupByReason(t *testing.T) {
+	ask := func(v, m, g string) results.Ask { return results.Ask{Transport: "tcp", Version: v, Mode: m, Group: g} }
+	got := SkippedLines([]results.InvalidCell{
+		{Ask: ask("1.2", "full", "x25519mlkem768"), Reason: "hybrid: TLS 1.3 only"},
+		{Ask: ask("1.2", "0rtt", "x25519"), Reason: "0-RTT needs TLS 1.3"},
+		{Ask: ask("1.2", "resumed", "x25519mlkem768"), Reason: "hybrid: TLS 1.3 only"},
+	})
+	want := []string{
+		"skipped 2 cells (hybrid: TLS 1.3 only): tcp/1.2/full/x25519mlkem768, tcp/1.2/resumed/x25519mlkem768",
+		"skipped 1 cell (0-RTT needs TLS 1.3): tcp/1.2/0rtt/x25519",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
