@@ -17,6 +17,10 @@ import (
 func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := pflag.NewFlagSet("serve", pflag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: hsbench serve [flags]\n\nRuns the embedded TLS target (and a QUIC listener beside it) until interrupted.\n\nFlags:")
+		fs.PrintDefaults()
+	}
 	fs.SortFlags = false
 	addr := fs.String("addr", "127.0.0.1:8443", "address to listen on")
 	cert := fs.String("cert", "ecdsa-p256", "certificate key type: ecdsa-p256, ecdsa-p384, rsa-2048, rsa-4096, ed25519")
@@ -25,6 +29,7 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	minV := fs.String("min-tls", "1.2", "lowest TLS version: 1.2 or 1.3")
 	maxV := fs.String("max-tls", "1.3", "highest TLS version: 1.2 or 1.3")
 	noTickets := fs.Bool("no-tickets", false, "turn session tickets off")
+	noQUIC := fs.Bool("no-quic", false, "do not serve QUIC (by default a QUIC listener, ALPN hsbench, 0-RTT accepted, shares the TCP port number over UDP)")
 	slowdown := fs.String("slowdown", "0%", "make every handshake this much slower (CPU spent after it), e.g. 10%")
 	emulateSpec := fs.String("emulate", "", "serve inside an emulated network, e.g. rtt=50ms,loss=1% (needs root; reachable from its client namespace only, see docs/emulation.md)")
 	if err := fs.Parse(args); err != nil {
@@ -67,10 +72,23 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := tg.CA.WriteCertPEM(*caOut); err != nil {
 		return usagef("writing --ca-out: %v", err)
 	}
-	fmt.Fprintf(stdout, "hsbench: serving TLS %s–%s on %s with a %s certificate for localhost, 127.0.0.1, ::1\n",
+	fmt.Fprintf(stdout, "hsbench: serving TLS %s–%s on %s (%s certificate for localhost, 127.0.0.1, ::1)\n",
 		bench.VersionName(lo), bench.VersionName(hi), tg.Addr, kt)
 	fmt.Fprintf(stdout, "hsbench: CA certificate in %s: hsbench run --target %s --ca %s\n", *caOut, tg.Addr, *caOut)
 	em.serveHint(stdout, tg.Addr, *caOut)
+	if !*noQUIC && *emulateSpec == "" {
+		qo := bench.QUICTargetOptions{Addr: tg.Addr, Certificate: tg.Certificate(), NoTickets: *noTickets}
+		if *clientAuth {
+			qo.ClientCAs = tg.CA.Pool()
+		}
+		qt, err := bench.StartQUICTarget(qo)
+		if err != nil {
+			return usagef("serve: QUIC listener on udp %s: %v (use --no-quic to serve TCP only)", tg.Addr, err)
+		}
+		defer qt.Close()
+		fmt.Fprintf(stdout, "hsbench: serving QUIC (ALPN %s, 0-RTT accepted) on udp %s: hsbench run --tls quic --target %s --ca %s --alpn %s\n",
+			bench.QUICALPN, qt.Addr, qt.Addr, *caOut, bench.QUICALPN)
+	}
 	if *clientAuth {
 		cp := strings.TrimSuffix(*caOut, ".pem") + "-client.pem"
 		kp := strings.TrimSuffix(*caOut, ".pem") + "-client-key.pem"
