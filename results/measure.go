@@ -129,14 +129,32 @@ func measureOfSnapshot(s *loadgen.Snapshot, elapsed time.Duration) (Measure, err
 	return m, nil
 }
 
-// TotalOf merges the repeats of a cell into one measure.
+// TotalOf merges the repeats of a cell, which ran one after another, into
+// one measure: times add up and the rate is recomputed over them.
 func TotalOf(runs []Measure) (Measure, error) {
-	t := Measure{Repeat: -1, Errors: map[string]int64{}, Mismatches: map[string]int64{},
+	t, err := combine(runs, false)
+	t.Repeat = -1
+	return t, err
+}
+
+// combine merges measures: counts, tallies, CPU time and histograms (exactly)
+// add up. Measures that ran side by side (the shards of one repeat) keep the
+// longest elapsed time and add their rates; measures that ran one after
+// another add their times and the rate is recomputed. Warnings are the
+// caller's to carry.
+func combine(parts []Measure, sideBySide bool) (Measure, error) {
+	t := Measure{Errors: map[string]int64{}, Mismatches: map[string]int64{},
 		Negotiated: map[string]map[string]int64{}, Phases: map[string]PhaseStats{}}
 	hists := map[string]*hdr.Histogram{}
+	var mismatch *hdr.Histogram
 	var sent, recv float64
-	for _, r := range runs {
-		t.ElapsedMS += r.ElapsedMS
+	for _, r := range parts {
+		if sideBySide {
+			t.ElapsedMS = max(t.ElapsedMS, r.ElapsedMS)
+			t.RatePerSec += r.RatePerSec
+		} else {
+			t.ElapsedMS += r.ElapsedMS
+		}
 		t.Attempts += r.Attempts
 		t.OK += r.OK
 		t.Warmup += r.Warmup
@@ -144,6 +162,12 @@ func TotalOf(runs []Measure) (Measure, error) {
 		t.Interrupted = t.Interrupted || r.Interrupted
 		addCounts(t.Errors, r.Errors)
 		addCounts(t.Mismatches, r.Mismatches)
+		if len(r.PrimeErrors) > 0 {
+			if t.PrimeErrors == nil {
+				t.PrimeErrors = map[string]int64{}
+			}
+			addCounts(t.PrimeErrors, r.PrimeErrors)
+		}
 		for dim, m := range r.Negotiated {
 			if t.Negotiated[dim] == nil {
 				t.Negotiated[dim] = map[string]int64{}
@@ -154,19 +178,23 @@ func TotalOf(runs []Measure) (Measure, error) {
 		sent += r.BytesSentAvg * float64(r.OK)
 		recv += r.BytesRecvAvg * float64(r.OK)
 		for name, ps := range r.Phases {
-			h, err := ps.Hist()
-			if err != nil {
-				return t, fmt.Errorf("phase %s: %w", name, err)
-			}
 			if hists[name] == nil {
 				hists[name] = loadgen.NewHistogram()
 			}
-			if dropped := hists[name].Merge(h); dropped > 0 {
-				return t, fmt.Errorf("results: phase %s: %d values did not merge exactly (histogram configurations differ)", name, dropped)
+			if err := mergeStats(hists[name], ps); err != nil {
+				return t, fmt.Errorf("results: phase %s: %w", name, err)
+			}
+		}
+		if r.MismatchTotal != nil {
+			if mismatch == nil {
+				mismatch = loadgen.NewHistogram()
+			}
+			if err := mergeStats(mismatch, *r.MismatchTotal); err != nil {
+				return t, fmt.Errorf("results: mismatch total: %w", err)
 			}
 		}
 	}
-	if t.ElapsedMS > 0 {
+	if !sideBySide && t.ElapsedMS > 0 {
 		t.RatePerSec = float64(t.OK) / (t.ElapsedMS / 1e3)
 	}
 	if t.OK > 0 {
@@ -181,6 +209,13 @@ func TotalOf(runs []Measure) (Measure, error) {
 			return t, err
 		}
 		t.Phases[name] = st
+	}
+	if mismatch != nil {
+		st, err := StatsOf(mismatch)
+		if err != nil {
+			return t, err
+		}
+		t.MismatchTotal = &st
 	}
 	return t, nil
 }

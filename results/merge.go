@@ -259,75 +259,14 @@ func repeatsOf(shards []shardInput, ci int) []int {
 // side: counts and rates add up, the elapsed time is the longest shard's,
 // histograms merge exactly.
 func mergeMeasures(parts []Measure, shardIdx []int, of int) (Measure, error) {
-	t := Measure{Errors: map[string]int64{}, Mismatches: map[string]int64{},
-		Negotiated: map[string]map[string]int64{}, Phases: map[string]PhaseStats{}}
-	hists := map[string]*hdr.Histogram{}
-	var mismatch *hdr.Histogram
-	var sent, recv float64
+	t, err := combine(parts, true)
+	if err != nil {
+		return t, err
+	}
 	for i, r := range parts {
-		t.ElapsedMS = max(t.ElapsedMS, r.ElapsedMS)
-		t.Attempts += r.Attempts
-		t.OK += r.OK
-		t.RatePerSec += r.RatePerSec
-		t.Warmup += r.Warmup
-		t.Canceled += r.Canceled
-		t.Interrupted = t.Interrupted || r.Interrupted
-		addCounts(t.Errors, r.Errors)
-		addCounts(t.Mismatches, r.Mismatches)
-		if len(r.PrimeErrors) > 0 {
-			if t.PrimeErrors == nil {
-				t.PrimeErrors = map[string]int64{}
-			}
-			addCounts(t.PrimeErrors, r.PrimeErrors)
-		}
-		for dim, m := range r.Negotiated {
-			if t.Negotiated[dim] == nil {
-				t.Negotiated[dim] = map[string]int64{}
-			}
-			addCounts(t.Negotiated[dim], m)
-		}
-		t.ClientCPUMS += r.ClientCPUMS
-		sent += r.BytesSentAvg * float64(r.OK)
-		recv += r.BytesRecvAvg * float64(r.OK)
 		for _, w := range r.Warnings {
 			t.Warnings = append(t.Warnings, fmt.Sprintf("shard %d/%d: %s", shardIdx[i], of, w))
 		}
-		for name, ps := range r.Phases {
-			if hists[name] == nil {
-				hists[name] = loadgen.NewHistogram()
-			}
-			if err := mergeStats(hists[name], ps); err != nil {
-				return t, fmt.Errorf("phase %s: %w", name, err)
-			}
-		}
-		if r.MismatchTotal != nil {
-			if mismatch == nil {
-				mismatch = loadgen.NewHistogram()
-			}
-			if err := mergeStats(mismatch, *r.MismatchTotal); err != nil {
-				return t, fmt.Errorf("mismatch total: %w", err)
-			}
-		}
-	}
-	if t.OK > 0 {
-		t.BytesSentAvg, t.BytesRecvAvg = sent/float64(t.OK), recv/float64(t.OK)
-	}
-	if n := t.Attempts + t.Warmup + t.Canceled; n > 0 && t.ClientCPUMS > 0 {
-		t.ClientCPUPerHandshakeMS = t.ClientCPUMS / float64(n)
-	}
-	for name, h := range hists {
-		st, err := StatsOf(h)
-		if err != nil {
-			return t, err
-		}
-		t.Phases[name] = st
-	}
-	if mismatch != nil {
-		st, err := StatsOf(mismatch)
-		if err != nil {
-			return t, err
-		}
-		t.MismatchTotal = &st
 	}
 	return t, nil
 }

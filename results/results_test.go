@@ -124,3 +124,35 @@ func TestRunSaveLoadAndTotals(t *testing.T) {
 		t.Fatal("a foreign schema was accepted")
 	}
 }
+
+// A cell's total keeps what its repeats recorded apart from the latency
+// figures: mismatched samples' times and failed priming handshakes.
+func TestTotalOfKeepsMismatchesAndPrimeErrors(t *testing.T) {
+	ms := time.Millisecond
+	var runs []Measure
+	for i := 0; i < 2; i++ {
+		s := snapshot(t, 0, time.Second, ms, 2*ms)
+		s.MismatchTotal = loadgen.NewHistogram()
+		s.MismatchTotal.RecordValue(int64(5 * ms))
+		s.Mismatches["asked resumed, got a full handshake"] = 1
+		res := &loadgen.Result{Total: s, Elapsed: time.Second, PrimeErrors: loadgen.Counts{"refused": 1}}
+		m, err := MeasureOf(res, i, 0, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		runs = append(runs, m)
+	}
+	tot, err := TotalOf(runs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tot.MismatchTotal == nil || tot.MismatchTotal.Count != 2 || tot.Mismatches["asked resumed, got a full handshake"] != 2 {
+		t.Fatalf("mismatches lost: %+v %v", tot.MismatchTotal, tot.Mismatches)
+	}
+	if tot.PrimeErrors["refused"] != 2 {
+		t.Fatalf("prime errors %v", tot.PrimeErrors)
+	}
+	if tot.Phases["total"].Count != 4 || tot.RatePerSec != 2 {
+		t.Fatalf("count %d rate %v", tot.Phases["total"].Count, tot.RatePerSec)
+	}
+}
