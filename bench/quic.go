@@ -141,12 +141,9 @@ func NewQUICFactory(cfg QUICConfig) (Factory, error) {
 	default:
 		return nil, fmt.Errorf("bench: mode %q is not a QUIC mode", cfg.Mode)
 	}
-	switch cfg.Tickets {
-	case "":
-		cfg.Tickets = TicketsFresh
-	case TicketsFresh, TicketsReuse:
-	default:
-		return nil, fmt.Errorf("bench: ticket policy %q: want %s or %s", cfg.Tickets, TicketsFresh, TicketsReuse)
+	var err error
+	if cfg.Tickets, err = ticketPolicy(cfg.Tickets); err != nil {
+		return nil, err
 	}
 	if cfg.TLS == nil {
 		cfg.TLS = &tls.Config{}

@@ -95,12 +95,9 @@ func NewZeroRTTFactory(cfg ZeroRTTConfig) (Factory, error) {
 	if len(cfg.Request) == 0 {
 		return nil, errors.New("bench: 0-RTT needs a request to send as early data")
 	}
-	switch cfg.Tickets {
-	case "":
-		cfg.Tickets = TicketsFresh
-	case TicketsFresh, TicketsReuse:
-	default:
-		return nil, fmt.Errorf("bench: ticket policy %q: want %s or %s", cfg.Tickets, TicketsFresh, TicketsReuse)
+	var err error
+	if cfg.Tickets, err = ticketPolicy(cfg.Tickets); err != nil {
+		return nil, err
 	}
 	if cfg.TLS == nil {
 		cfg.TLS = &tls.Config{}
@@ -336,4 +333,15 @@ func (h *zeroRTTHandshaker) attempt(ctx context.Context, t *zerortt.Ticket) (s S
 	s.BytesSent, s.BytesRecv = sent, recv
 	s.Mismatch = zeroRTTMismatch(res, h.cfg.Tickets)
 	return s, res
+}
+
+// ticketPolicy checks a ticket policy; empty means fresh.
+func ticketPolicy(p string) (string, error) {
+	switch p {
+	case "":
+		return TicketsFresh, nil
+	case TicketsFresh, TicketsReuse:
+		return p, nil
+	}
+	return "", fmt.Errorf("bench: ticket policy %q: want %s or %s", p, TicketsFresh, TicketsReuse)
 }
