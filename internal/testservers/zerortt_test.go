@@ -33,7 +33,7 @@ func TestZeroRTTResponseMarker(t *testing.T) {
 			t.Run(fmt.Sprintf("%s/delay=%v", s.Name, delay), func(t *testing.T) {
 				target := *s
 				if delay > 0 {
-					target.Addr = delayRelay(t, s.Addr, delay)
+					target.Addr = DelayRelay(t, s.Addr, delay, delay)
 				}
 				for i, out := range zeroRTT(t, &target, 1) {
 					if !earlyAccepted(t, out) {

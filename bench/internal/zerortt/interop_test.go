@@ -96,7 +96,7 @@ func TestNginxEarlyData(t *testing.T) {
 	cfg := &Config{ServerName: s.ServerName, RootCAs: s.Pool, Read: ReadToEOF, ALPN: []string{"http/1.1"}}
 	// nginx reports $ssl_early_data=1 only for a request it handles before
 	// the client Finished arrives: on bare loopback that is a race.
-	s.Addr = delayRelay(t, s.Addr, 5*time.Millisecond)
+	s.Addr = testservers.DelayRelay(t, s.Addr, 0, 5*time.Millisecond)
 	for i := range 2 { // nginx accepts replays
 		res := resumeOnce(t, s, cfg, tk, req)
 		if !res.Resumed || !res.EarlyDataAccepted {

@@ -8,10 +8,12 @@ import (
 	"time"
 )
 
-// delayRelay listens on loopback and forwards every connection to target,
-// delivering each chunk delay after it was read, in both directions: a
-// crude link with a round-trip time of 2*delay. It stops at cleanup.
-func delayRelay(t *testing.T, target string, delay time.Duration) string {
+// DelayRelay listens on loopback and forwards every connection to target,
+// delivering each chunk toServer (client → server) or toClient (server →
+// client) after it was read: a crude link with a round-trip time of
+// toServer+toClient, enough to let a server see early data before the
+// client's Finished, as on a real path. It stops at cleanup.
+func DelayRelay(t testing.TB, target string, toServer, toClient time.Duration) string {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -52,8 +54,8 @@ func delayRelay(t *testing.T, target string, delay time.Duration) string {
 				defer wg.Done()
 				var pair sync.WaitGroup
 				pair.Add(2)
-				go func() { defer pair.Done(); delayCopy(s, c, delay) }()
-				go func() { defer pair.Done(); delayCopy(c, s, delay) }()
+				go func() { defer pair.Done(); delayCopy(s, c, toServer) }()
+				go func() { defer pair.Done(); delayCopy(c, s, toClient) }()
 				pair.Wait()
 				c.Close()
 				s.Close()
