@@ -196,13 +196,18 @@ func (r *runState) finish(ctx context.Context, stdout, stderr io.Writer) error {
 	return r.p.gate(r.rec)
 }
 
-// gate fails the run (exit 1) when too many attempts failed.
+// gate fails the run (exit 1) when too many attempts failed, or too many
+// negotiated something else than asked: such a run did not measure what it
+// was asked to, and a CI job must notice.
 func (p *runPlan) gate(rec *results.Run) error {
-	var attempts, failed int64
+	var attempts, failed, mismatched int64
 	for _, c := range rec.Cells {
 		attempts += c.Total.Attempts
 		for _, n := range c.Total.Errors {
 			failed += n
+		}
+		for _, n := range c.Total.Mismatches {
+			mismatched += n
 		}
 	}
 	if attempts == 0 {
@@ -210,6 +215,9 @@ func (p *runPlan) gate(rec *results.Run) error {
 	}
 	if rate := float64(failed) / float64(attempts); rate > p.f.maxErrorRate {
 		return withCode(exitFailed, fmt.Errorf("hsbench: %.1f%% of attempts failed (--max-error-rate %.1f%%)", 100*rate, 100*p.f.maxErrorRate))
+	}
+	if rate := float64(mismatched) / float64(attempts); rate > p.f.maxMismatchRate {
+		return withCode(exitFailed, fmt.Errorf("hsbench: %.1f%% of attempts did not negotiate what was asked (--max-mismatch-rate %.1f%%)", 100*rate, 100*p.f.maxMismatchRate))
 	}
 	return nil
 }

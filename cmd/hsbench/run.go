@@ -90,6 +90,8 @@ func planRun(fs *pflag.FlagSet, f *runFlags) (*runPlan, error) {
 		return nil, usagef("parsing --repeat: %d: must be at least 1", f.repeat)
 	case f.maxErrorRate < 0 || f.maxErrorRate > 1:
 		return nil, usagef("parsing --max-error-rate: %v: must be between 0 and 1", f.maxErrorRate)
+	case f.maxMismatchRate < 0 || f.maxMismatchRate > 1:
+		return nil, usagef("parsing --max-mismatch-rate: %v: must be between 0 and 1", f.maxMismatchRate)
 	case (f.clientCert == "") != (f.clientKey == ""):
 		return nil, usagef("--client-cert and --client-key go together")
 	}

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hsbench/hsbench/bench"
 	"github.com/hsbench/hsbench/results"
 )
 
@@ -154,5 +155,27 @@ func TestRunRefusesToOverwrite(t *testing.T) {
 	after, _ := os.ReadFile(filepath.Join(dir, results.RunFile))
 	if code != exitUsage || !strings.Contains(errs, "already holds a run") || !bytes.Equal(before, after) {
 		t.Fatalf("exit %d, %q", code, errs)
+	}
+}
+
+// A target that never resumes turns every resumed sample into a mismatch:
+// the run did not measure what was asked, and exits 1 unless told otherwise.
+func TestRunMismatchGate(t *testing.T) {
+	tg, err := bench.StartTarget(bench.TargetOptions{NoTickets: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tg.Close()
+	ca := filepath.Join(t.TempDir(), "ca.pem")
+	if err := tg.CA.WriteCertPEM(ca); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"run", "--target", tg.Addr, "--sni", "localhost", "--ca", ca, "--mode", "resumed", "--count", "10", "--warmup", "0"}
+	out, errs, code := hsbench(t, context.Background(), append(args, "--out", filepath.Join(t.TempDir(), "a"))...)
+	if code != exitFailed || !strings.Contains(errs, "did not negotiate what was asked") || !strings.Contains(out, "MISMATCH: 10 samples") {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errs)
+	}
+	if _, errs, code := hsbench(t, context.Background(), append(args, "--max-mismatch-rate", "1", "--out", filepath.Join(t.TempDir(), "b"))...); code != 0 {
+		t.Fatalf("with --max-mismatch-rate 1: exit %d\n%s", code, errs)
 	}
 }

@@ -21,7 +21,7 @@ type runFlags struct {
 	repeat                                 int
 	seed                                   uint64
 	out, keylog                            string
-	maxErrorRate                           float64
+	maxErrorRate, maxMismatchRate          float64
 	quiet                                  bool
 	request                                string
 	tickets                                string // 0-RTT ticket policy: fresh or reuse
@@ -64,6 +64,7 @@ func newRunFlags(stderr io.Writer) (*pflag.FlagSet, *runFlags) {
 	fs.StringVar(&f.out, "out", "", "run directory to create (default ./runs/<UTC timestamp>)")
 	fs.StringVar(&f.keylog, "keylog", "", "append SSLKEYLOGFILE lines to this file (for Wireshark)")
 	fs.Float64Var(&f.maxErrorRate, "max-error-rate", 0.01, "exit 1 when more than this fraction of attempts failed (0..1)")
+	fs.Float64Var(&f.maxMismatchRate, "max-mismatch-rate", 0.01, "exit 1 when more than this fraction of attempts negotiated something else than asked (0..1)")
 	fs.BoolVar(&f.quiet, "quiet", false, "no live progress line")
 	fs.StringVar(&f.request, "request", "http", "what to send after the handshake: http (a GET for /, measuring ttfb) or none")
 	fs.StringVar(&f.alpn, "alpn", "", "QUIC: ALPN protocols to offer, comma-separated (default hsbench, the embedded target's; required with --target, e.g. h3, which sends an HTTP/3 GET)")
