@@ -36,7 +36,8 @@ const truthCount = "15"
 // exactly n RTT to the same phase measured on loopback (its CPU time: the
 // handshake's, larger under -race, and the server's), so got - base must be
 // n RTT, at most 6% or 4 ms more (scheduling); and got can never be below n
-// RTT. Under the race detector the relay and the handshakes run several
+// round trips of the asked RTT (the measured one drifts by a millisecond or
+// two from phase to phase on a loaded machine). Under the race detector the relay and the handshakes run several
 // times slower, and QUIC's bursts of packets pay the relay's per-packet cost
 // several times over, so the check is coarser: the link must add n RTT and
 // less than 0.8 RTT more. That still counts round trips exactly, as delays
@@ -45,15 +46,16 @@ const truthCount = "15"
 func within(t *testing.T, what string, n, got, base, rtt float64) string {
 	t.Helper()
 	want := n * rtt
+	floor := n*float64(truthRTT)/1e6 - 1 // delays only add: never below n of the asked RTT
 	slack := max(0.06*want, 4)
 	if raceEnabled() {
 		slack = 0.8 * rtt
 	}
 	t.Logf("truth: %-38s %1.0f RTT = %5.1f ms  measured p50 %6.2f ms  ratio %.3f  (loopback p50 %5.2f ms, link added %6.2f ms)",
 		what, n, want, got, (got-base)/want, base, got-base)
-	if got < want-1 || got-base > want+slack {
-		return fmt.Sprintf("%s: p50 %.2f ms, loopback %.2f ms: the link added %.2f ms, want %.0f RTT = %.1f ms (-1 ms / +%.1f ms)",
-			what, got, base, got-base, n, want, slack)
+	if got < floor || got-base > want+slack {
+		return fmt.Sprintf("%s: p50 %.2f ms, loopback %.2f ms: the link added %.2f ms, want %.0f RTT = %.1f ms (at least %.1f ms, at most +%.1f ms)",
+			what, got, base, got-base, n, want, floor, slack)
 	}
 	return ""
 }
@@ -74,12 +76,23 @@ func linkRTT(t *testing.T, label string, emu, base *results.Run) (float64, strin
 		b := cellOf(t, base, "tcp", c.Ask.Version, c.Ask.Mode)
 		rtt := p50(t, c, "tcp_connect") - p50(t, b, "tcp_connect")
 		t.Logf("truth: %s link RTT measured by TCP connect: %.2f ms (asked %.1f ms)", label, rtt, nominal)
-		if rtt < nominal-1 || rtt > nominal+max(0.10*nominal, 3) {
-			return rtt, fmt.Sprintf("%s: the link's RTT measured %.2f ms, asked %.1f ms (-1 ms / +10%%)", label, rtt, nominal)
-		}
-		return rtt, ""
+		return rtt, linkWithin(label, rtt, nominal)
 	}
 	return nominal, ""
+}
+
+// linkWithin checks the emulated link itself: its RTT as TCP measured it
+// must be the asked one, at most 10% (or 3 ms) more; under the race detector,
+// with other packages' tests on the same two CPUs, less than 0.8 RTT more.
+func linkWithin(label string, rtt, nominal float64) string {
+	slack := max(0.10*nominal, 3)
+	if raceEnabled() {
+		slack = 0.8 * nominal
+	}
+	if rtt < nominal-1 || rtt > nominal+slack {
+		return fmt.Sprintf("%s: the link's RTT measured %.2f ms, asked %.1f ms (-1 ms / +%.1f ms)", label, rtt, nominal, slack)
+	}
+	return ""
 }
 
 // twice runs a measurement and its checks, and once more if a check
@@ -351,12 +364,8 @@ func TestTruthNginx(t *testing.T) {
 		rtt := m13[bench.TCPConnect] - b13[bench.TCPConnect]
 		nominal := float64(truthRTT) / 1e6
 		t.Logf("truth: nginx link RTT measured by TCP connect: %.2f ms (asked %.1f ms)", rtt, nominal)
-		linkOK := ""
-		if rtt < nominal-1 || rtt > nominal+max(0.10*nominal, 3) {
-			linkOK = fmt.Sprintf("nginx: the link's RTT measured %.2f ms, asked %.1f ms (-1 ms / +10%%)", rtt, nominal)
-		}
 		return []string{
-			linkOK,
+			linkWithin("nginx", rtt, nominal),
 			within(t, "nginx TLS 1.3 full tls_handshake", 1, m13[bench.TLSHandshake], b13[bench.TLSHandshake], rtt),
 			within(t, "nginx TLS 1.3 full total", 3, m13[bench.Total], b13[bench.Total], rtt),
 			within(t, "nginx TLS 1.2 full tls_handshake", 2, m12[bench.TLSHandshake], b12[bench.TLSHandshake], rtt),
