@@ -145,11 +145,8 @@ func NewQUICFactory(cfg QUICConfig) (Factory, error) {
 	if cfg.Tickets, err = ticketPolicy(cfg.Tickets); err != nil {
 		return nil, err
 	}
-	if cfg.TLS == nil {
-		cfg.TLS = &tls.Config{}
-	}
-	if cfg.TLS.MaxVersion != 0 && cfg.TLS.MaxVersion < tls.VersionTLS13 {
-		return nil, errors.New("bench: QUIC needs TLS 1.3")
+	if cfg.TLS, err = tls13Config(cfg.TLS, "QUIC"); err != nil {
+		return nil, err
 	}
 	if cfg.Stats == nil {
 		cfg.Stats = &ZeroRTTStats{}

@@ -99,11 +99,8 @@ func NewZeroRTTFactory(cfg ZeroRTTConfig) (Factory, error) {
 	if cfg.Tickets, err = ticketPolicy(cfg.Tickets); err != nil {
 		return nil, err
 	}
-	if cfg.TLS == nil {
-		cfg.TLS = &tls.Config{}
-	}
-	if cfg.TLS.MaxVersion != 0 && cfg.TLS.MaxVersion < tls.VersionTLS13 {
-		return nil, errors.New("bench: 0-RTT needs TLS 1.3")
+	if cfg.TLS, err = tls13Config(cfg.TLS, "0-RTT"); err != nil {
+		return nil, err
 	}
 	if cfg.Dial == nil {
 		d := &net.Dialer{}
@@ -344,4 +341,16 @@ func ticketPolicy(p string) (string, error) {
 		return p, nil
 	}
 	return "", fmt.Errorf("bench: ticket policy %q: want %s or %s", p, TicketsFresh, TicketsReuse)
+}
+
+// tls13Config returns c (or an empty configuration), refusing one capped
+// below TLS 1.3: what (QUIC, 0-RTT) needs TLS 1.3.
+func tls13Config(c *tls.Config, what string) (*tls.Config, error) {
+	if c == nil {
+		return &tls.Config{}, nil
+	}
+	if c.MaxVersion != 0 && c.MaxVersion < tls.VersionTLS13 {
+		return nil, fmt.Errorf("bench: %s needs TLS 1.3", what)
+	}
+	return c, nil
 }
