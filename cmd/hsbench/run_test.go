@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -177,5 +178,34 @@ func TestRunMismatchGate(t *testing.T) {
 	}
 	if _, errs, code := hsbench(t, context.Background(), append(args, "--max-mismatch-rate", "1", "--out", filepath.Join(t.TempDir(), "b"))...); code != 0 {
 		t.Fatalf("with --max-mismatch-rate 1: exit %d\n%s", code, errs)
+	}
+}
+
+// --keylog writes SSLKEYLOGFILE lines, one per secret per handshake, in the
+// format Wireshark reads.
+func TestRunKeylog(t *testing.T) {
+	dir := t.TempDir()
+	kl := filepath.Join(dir, "keys.log")
+	if _, errs, code := hsbench(t, context.Background(), "run", "--mode", "full", "--count", "3", "--warmup", "0",
+		"--keylog", kl, "--out", filepath.Join(dir, "run")); code != 0 {
+		t.Fatal(errs)
+	}
+	b, err := os.ReadFile(kl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	line := regexp.MustCompile(`^(CLIENT_HANDSHAKE_TRAFFIC_SECRET|SERVER_HANDSHAKE_TRAFFIC_SECRET|CLIENT_TRAFFIC_SECRET_0|SERVER_TRAFFIC_SECRET_0) [0-9a-f]{64} [0-9a-f]{64}$`)
+	labels := map[string]int{}
+	for _, l := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		m := line.FindStringSubmatch(l)
+		if m == nil {
+			t.Fatalf("not an SSLKEYLOGFILE line: %q", l)
+		}
+		labels[m[1]]++
+	}
+	for _, l := range []string{"CLIENT_HANDSHAKE_TRAFFIC_SECRET", "SERVER_HANDSHAKE_TRAFFIC_SECRET", "CLIENT_TRAFFIC_SECRET_0", "SERVER_TRAFFIC_SECRET_0"} {
+		if labels[l] != 3 {
+			t.Errorf("%s: %d lines for 3 handshakes", l, labels[l])
+		}
 	}
 }
