@@ -44,11 +44,8 @@ func abCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stderr, "Usage: hsbench ab --base TARGET --new TARGET [flags]\n\nFlags (load flags as in 'hsbench run'):")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, pflag.ErrHelp) {
-			return nil
-		}
-		return usagef("ab: %v", err)
+	if help, err := parse(fs, args); help || err != nil {
+		return err
 	}
 	if fs.NArg() > 0 {
 		return usagef("ab: unexpected argument %q", fs.Arg(0))

@@ -2,10 +2,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"sort"
 	"strings"
+
+	"github.com/spf13/pflag"
 )
 
 type command struct {
@@ -78,4 +81,31 @@ func splitList(s string) []string {
 		}
 	}
 	return out
+}
+
+// newFlagSet returns a subcommand's flag set: errors are returned rather
+// than exiting, output goes to stderr, flags are listed in the order they
+// are declared, and --help prints head, then the flags.
+func newFlagSet(name, head string, stderr io.Writer) *pflag.FlagSet {
+	fs := pflag.NewFlagSet(name, pflag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.SortFlags = false
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "%s\n\nFlags:\n", head)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parse parses a subcommand's flags. help is true after --help (the usage
+// is printed and there is nothing else to do); a bad flag is a usage error
+// (exit 2) naming the subcommand.
+func parse(fs *pflag.FlagSet, args []string) (help bool, err error) {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			return true, nil
+		}
+		return false, usagef("%s: %v", fs.Name(), err)
+	}
+	return false, nil
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -20,19 +19,10 @@ func init() {
 }
 
 func compareCmd(_ context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := pflag.NewFlagSet("compare", pflag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.SortFlags = false
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: hsbench compare BASE_DIR NEW_DIR [flags]\n\nFlags:")
-		fs.PrintDefaults()
-	}
+	fs := newFlagSet("compare", "Usage: hsbench compare BASE_DIR NEW_DIR [flags]", stderr)
 	g := addGateFlags(fs)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, pflag.ErrHelp) {
-			return nil
-		}
-		return usagef("compare: %v", err)
+	if help, err := parse(fs, args); help || err != nil {
+		return err
 	}
 	if fs.NArg() != 2 {
 		return usagef("compare: want two run directories, BASE_DIR NEW_DIR; got %d arguments", fs.NArg())

@@ -15,8 +15,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/spf13/pflag"
-
 	"github.com/hsbench/hsbench/bench"
 	"github.com/hsbench/hsbench/emulate"
 	"github.com/hsbench/hsbench/results"
@@ -345,14 +343,10 @@ func emulateCmd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		}
 		return usagef("emulate: want 'hsbench emulate exec --link SPEC -- COMMAND [ARGS]'")
 	}
-	fs := pflag.NewFlagSet("emulate exec", pflag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("emulate exec", "Usage: hsbench emulate exec --link SPEC -- COMMAND [ARGS...]", stderr)
 	spec := fs.String("link", "", "the emulated link, as for run --emulate: rtt=50ms,loss=1%,rate=100mbit,seed=N,backend=auto (needs root)")
-	if err := fs.Parse(args[1:]); err != nil {
-		if errors.Is(err, pflag.ErrHelp) {
-			return nil
-		}
-		return usagef("emulate exec: %v", err)
+	if help, err := parse(fs, args[1:]); help || err != nil {
+		return err
 	}
 	if *spec == "" {
 		return usagef("emulate exec: --link is required (e.g. --link rtt=50ms)")

@@ -8,8 +8,6 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/spf13/pflag"
-
 	"github.com/hsbench/hsbench/report"
 	"github.com/hsbench/hsbench/results"
 )
@@ -23,18 +21,10 @@ func init() {
 // written; the merged directory is an ordinary run that report, plots and
 // compare read unchanged.
 func mergeCmd(_ context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := pflag.NewFlagSet("merge", pflag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: hsbench merge --out DIR SHARD_DIR...")
-		fs.PrintDefaults()
-	}
+	fs := newFlagSet("merge", "Usage: hsbench merge --out DIR SHARD_DIR...", stderr)
 	out := fs.String("out", "", "run directory to create for the merged run (required; never overwritten)")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, pflag.ErrHelp) {
-			return nil
-		}
-		return usagef("merge: %v", err)
+	if help, err := parse(fs, args); help || err != nil {
+		return err
 	}
 	if *out == "" {
 		return usagef("merge: --out DIR is required")

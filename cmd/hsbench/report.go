@@ -2,13 +2,10 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
 	"strings"
-
-	"github.com/spf13/pflag"
 
 	"github.com/hsbench/hsbench/bench"
 	"github.com/hsbench/hsbench/report"
@@ -20,22 +17,13 @@ func init() {
 
 // reportCmd is 'hsbench report RUN_DIR... [--out DIR] [--phase P] [--dims D,…]'.
 func reportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := pflag.NewFlagSet("report", pflag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.SortFlags = false
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: hsbench report RUN_DIR... [flags]\n\nFlags:")
-		fs.PrintDefaults()
-	}
+	fs := newFlagSet("report", "Usage: hsbench report RUN_DIR... [flags]", stderr)
 	out := fs.String("out", "", "directory to write the report into (default RUN_DIR/report; required with several runs)")
 	phase := fs.String("phase", "total", "phase of the spectrum, bars, over-time plots and .hgrm files (e.g. total, tls_handshake, latency)")
 	dims := fs.String("dims", strings.Join(report.DefaultDims, ","), "dimensions to draw bars for: group, suite, version, mode, cert, transport")
 	maxOverTime := fs.Int("max-overtime", 12, "most over-time plots (first cells first)")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, pflag.ErrHelp) {
-			return nil
-		}
-		return usagef("report: %v", err)
+	if help, err := parse(fs, args); help || err != nil {
+		return err
 	}
 	dirs := fs.Args()
 	switch {

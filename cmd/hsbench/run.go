@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
-	"errors"
 	"io"
 	"math/rand/v2"
 	"net"
@@ -21,11 +20,8 @@ import (
 
 func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs, f := newRunFlags(stderr)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, pflag.ErrHelp) {
-			return nil
-		}
-		return usagef("run: %v", err)
+	if help, err := parse(fs, args); help || err != nil {
+		return err
 	}
 	if fs.NArg() > 0 {
 		return usagef("run: unexpected argument %q", fs.Arg(0))

@@ -33,13 +33,7 @@ type runFlags struct {
 
 func newRunFlags(stderr io.Writer) (*pflag.FlagSet, *runFlags) {
 	f := &runFlags{}
-	fs := pflag.NewFlagSet("run", pflag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: hsbench run [flags]\n\nBenchmarks handshakes against --target, or the embedded target when none is given.\n\nFlags:")
-		fs.PrintDefaults()
-	}
-	fs.SortFlags = false
+	fs := newFlagSet("run", "Usage: hsbench run [flags]\n\nBenchmarks handshakes against --target, or the embedded target when none is given.", stderr)
 	fs.StringVar(&f.target, "target", "", "host:port of the TLS server to benchmark (default: start the embedded target in-process)")
 	fs.StringVar(&f.sni, "sni", "", "server name to send and verify (default: the target's host, or localhost)")
 	fs.StringVar(&f.ca, "ca", "", "PEM file of CA certificates to trust (default: the system roots)")

@@ -2,26 +2,17 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"strconv"
 	"strings"
-
-	"github.com/spf13/pflag"
 
 	"github.com/hsbench/hsbench/bench"
 	"github.com/hsbench/hsbench/internal/pki"
 )
 
 func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := pflag.NewFlagSet("serve", pflag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: hsbench serve [flags]\n\nRuns the embedded TLS target (and a QUIC listener beside it) until interrupted.\n\nFlags:")
-		fs.PrintDefaults()
-	}
-	fs.SortFlags = false
+	fs := newFlagSet("serve", "Usage: hsbench serve [flags]\n\nRuns the embedded TLS target (and a QUIC listener beside it) until interrupted.", stderr)
 	addr := fs.String("addr", "127.0.0.1:8443", "address to listen on")
 	cert := fs.String("cert", "ecdsa-p256", "certificate key type: ecdsa-p256, ecdsa-p384, rsa-2048, rsa-4096, ed25519")
 	caOut := fs.String("ca-out", "hsbench-ca.pem", "file to write the CA certificate to (trust it with --ca)")
@@ -32,11 +23,8 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	noQUIC := fs.Bool("no-quic", false, "do not serve QUIC (by default a QUIC listener, ALPN hsbench, 0-RTT accepted, shares the TCP port number over UDP)")
 	slowdown := fs.String("slowdown", "0%", "make every handshake this much slower (CPU spent after it), e.g. 10%")
 	emulateSpec := fs.String("emulate", "", "serve inside an emulated network, e.g. rtt=50ms,loss=1% (needs root; reachable from its client namespace only, see docs/emulation.md)")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, pflag.ErrHelp) {
-			return nil
-		}
-		return usagef("serve: %v", err)
+	if help, err := parse(fs, args); help || err != nil {
+		return err
 	}
 	kt, err := pki.ParseKeyType(*cert)
 	if err != nil {
