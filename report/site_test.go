@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hsbench/hsbench/internal/golden"
+
 	"github.com/hsbench/hsbench/bench"
 	"github.com/hsbench/hsbench/loadgen"
 	"github.com/hsbench/hsbench/report/plot"
@@ -38,15 +40,15 @@ func TestSiteGoldens(t *testing.T) {
 	if err := WriteMarkdown(&md, s); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "report.md.golden", md.Bytes())
+	golden.Check(t, filepath.Join("testdata", "report.md.golden"), md.Bytes())
 	if err := WriteCSV(&csv, s.Cells); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "cells.csv.golden", csv.Bytes())
+	golden.Check(t, filepath.Join("testdata", "cells.csv.golden"), csv.Bytes())
 	if err := WriteHTML(&html, s, LinkPNG); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "index.html.golden", html.Bytes())
+	golden.Check(t, filepath.Join("testdata", "index.html.golden"), html.Bytes())
 	c := s.Cells[3]
 	if c.Name != "tcp-1.3-full-x25519mlkem768-ecdsa-p256" {
 		t.Fatalf("cell 3 is %s", c.Name)
@@ -54,7 +56,7 @@ func TestSiteGoldens(t *testing.T) {
 	if err := WriteHgrm(&hgrm, c.Plot.Phases["total"]); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "tcp-1.3-full-x25519mlkem768-ecdsa-p256.hgrm.golden", hgrm.Bytes())
+	golden.Check(t, filepath.Join("testdata", "tcp-1.3-full-x25519mlkem768-ecdsa-p256.hgrm.golden"), hgrm.Bytes())
 }
 
 // The figures are chosen from what varies: one overlay for six cells, bars

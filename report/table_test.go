@@ -2,34 +2,14 @@ package report
 
 import (
 	"bytes"
-	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/hsbench/hsbench/internal/golden"
+
 	"github.com/hsbench/hsbench/results"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
-
-// golden compares got with testdata/name, or rewrites it with -update.
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("output differs from %s (run with -update if the change is intended)\n--- got\n%s\n--- want\n%s", path, got, want)
-	}
-}
 
 // testdata/run.json is a real run of the embedded target (TLS 1.2 and 1.3,
 // full and resumed, x25519 and x25519mlkem768; the hybrid with TLS 1.2 is
@@ -43,7 +23,7 @@ func TestWriteTableGolden(t *testing.T) {
 	if err := WriteTable(&b, r); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "table.golden", b.Bytes())
+	golden.Check(t, filepath.Join("testdata", "table.golden"), b.Bytes())
 }
 
 func TestWriteTableShowsFailuresAndMismatches(t *testing.T) {

@@ -1,7 +1,6 @@
 package plot
 
 import (
-	"flag"
 	"image"
 	"image/png"
 	"os"
@@ -9,11 +8,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hsbench/hsbench/internal/golden"
+
 	"github.com/HdrHistogram/hdrhistogram-go"
 	"gonum.org/v1/plot/cmpimg"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden images in testdata")
 
 // goldenDelta (as in cmpimg.EqualApprox) tolerates anti-aliasing differences between platforms; a
 // moved or recoloured element still fails.
@@ -43,14 +42,14 @@ func checkGolden(t *testing.T, name string, draw func(prefix string) error, svgT
 			t.Errorf("%s.svg lacks text %q", name, s)
 		}
 	}
-	golden := filepath.Join("testdata", name+".png")
-	if *update {
-		if err := os.WriteFile(golden, got, 0o644); err != nil {
+	goldenPNG := filepath.Join("testdata", name+".png")
+	if golden.Update() {
+		if err := os.WriteFile(goldenPNG, got, 0o644); err != nil {
 			t.Fatal(err)
 		}
 		return
 	}
-	want, err := os.ReadFile(golden)
+	want, err := os.ReadFile(goldenPNG)
 	if err != nil {
 		t.Fatalf("%v (run go test -update to create it)", err)
 	}
@@ -61,7 +60,7 @@ func checkGolden(t *testing.T, name string, draw func(prefix string) error, svgT
 	if !ok {
 		keep := filepath.Join(os.TempDir(), "hsbench-plot-"+name+".png")
 		_ = os.WriteFile(keep, got, 0o644)
-		t.Errorf("%s differs from %s; got image kept at %s (run go test -update after checking it)", name, golden, keep)
+		t.Errorf("%s differs from %s; got image kept at %s (run go test -update after checking it)", name, goldenPNG, keep)
 	}
 	// A PNG of the expected pixel size: 120 dpi.
 	img, err := png.Decode(strings.NewReader(string(got)))
