@@ -4,8 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -32,16 +30,12 @@ func LoadSource(dir string) (Source, error) {
 		return Source{}, err
 	}
 	src := Source{Dir: dir, Run: r}
-	f, err := os.Open(filepath.Join(dir, results.HlogFile))
+	src.Intervals, err = results.LoadIntervals(dir)
 	if errors.Is(err, fs.ErrNotExist) {
 		return src, nil
 	}
 	if err != nil {
 		return src, fmt.Errorf("report: %w", err)
-	}
-	defer f.Close()
-	if src.Intervals, err = results.ReadHlog(f); err != nil {
-		return src, fmt.Errorf("report: %s: %w", dir, err)
 	}
 	return src, nil
 }

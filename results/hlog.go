@@ -128,3 +128,18 @@ func ReadHlog(r io.Reader) ([]Interval, error) {
 			End:   time.Duration(h.EndTimeMs()) * time.Millisecond, Hist: h})
 	}
 }
+
+// LoadIntervals reads dir/phases.hlog. A run without one gives an error
+// that matches fs.ErrNotExist.
+func LoadIntervals(dir string) ([]Interval, error) {
+	f, err := os.Open(filepath.Join(dir, HlogFile))
+	if err != nil {
+		return nil, fmt.Errorf("results: %w", err)
+	}
+	defer f.Close()
+	ivs, err := ReadHlog(f)
+	if err != nil {
+		return nil, fmt.Errorf("results: %s: %w", dir, err)
+	}
+	return ivs, nil
+}

@@ -114,12 +114,7 @@ func TestMergeShardsExact(t *testing.T) {
 		t.Fatalf("merged histogram differs from the in-memory merge: p99 %d vs %d", got.ValueAtQuantile(99), want.ValueAtQuantile(99))
 	}
 	// The two shards' lines for the same second became one line each.
-	f, err := os.Open(filepath.Join(out, HlogFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	ivs, err := ReadHlog(f)
+	ivs, err := LoadIntervals(out)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -48,12 +48,7 @@ func TestHlogRoundTrip(t *testing.T) {
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
-	f, err := os.Open(filepath.Join(dir, HlogFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	ivs, err := ReadHlog(f)
+	ivs, err := LoadIntervals(dir)
 	if err != nil {
 		t.Fatal(err)
 	}

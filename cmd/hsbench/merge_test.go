@@ -125,12 +125,7 @@ func TestShardedRunMerge(t *testing.T) {
 	// Lines of the four shards covering the same second merged into one:
 	// the merged log has one line per second any shard measured in.
 	seconds := func(dir string) (secs map[int64]bool, lines int, values int64) {
-		f, err := os.Open(filepath.Join(dir, results.HlogFile))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer f.Close()
-		ivs, err := results.ReadHlog(f)
+		ivs, err := results.LoadIntervals(dir)
 		if err != nil {
 			t.Fatal(err)
 		}

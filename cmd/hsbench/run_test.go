@@ -49,12 +49,7 @@ func TestRunEmbeddedTarget(t *testing.T) {
 			t.Fatalf("cell %s: ok %d", c.ID, c.Total.OK)
 		}
 	}
-	f, err := os.Open(filepath.Join(dir, results.HlogFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	ivs, err := results.ReadHlog(f)
+	ivs, err := results.LoadIntervals(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
