@@ -50,6 +50,9 @@ type Result struct {
 	// not errors of the target.
 	Canceled    int64
 	PrimeErrors Counts
+	// Busy counts open-loop hits, warm-up included, that found every
+	// worker busy and so started late.
+	Busy int64
 	// Stopped is set when ctx ended the run before its bounds.
 	Stopped  bool
 	Warnings []string
@@ -155,6 +158,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		WarmupCount: r.warmup.Load(),
 		Canceled:    r.canceled.Load(),
 		PrimeErrors: r.primeErrs,
+		Busy:        late.blocked,
 		Stopped:     ctx.Err() != nil,
 	}
 	res.Warnings = warnings(cfg, res, late)

@@ -83,6 +83,7 @@ func MeasureOf(res *loadgen.Result, repeat int, offset, cpu time.Duration) (Meas
 	m.Warmup = res.WarmupCount
 	m.Canceled = res.Canceled
 	m.PrimeErrors = res.PrimeErrors
+	m.BusyStarts = res.Busy
 	if n := m.Attempts + m.Warmup + m.Canceled; n > 0 && cpu > 0 {
 		m.ClientCPUMS = float64(cpu) / 1e6
 		m.ClientCPUPerHandshakeMS = m.ClientCPUMS / float64(n)
@@ -159,6 +160,7 @@ func combine(parts []Measure, sideBySide bool) (Measure, error) {
 		t.OK += r.OK
 		t.Warmup += r.Warmup
 		t.Canceled += r.Canceled
+		t.BusyStarts += r.BusyStarts
 		t.Interrupted = t.Interrupted || r.Interrupted
 		addCounts(t.Errors, r.Errors)
 		addCounts(t.Mismatches, r.Mismatches)
