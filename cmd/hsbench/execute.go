@@ -86,6 +86,7 @@ func (p *runPlan) open(stderr io.Writer) (*runState, error) {
 	r.targets.slowdown = p.slowdown
 	p.emu.attach(r.targets)
 	r.prog = newProgress(stderr, p.f.quiet)
+	r.prog.note = p.progressNote
 	return r, nil
 }
 

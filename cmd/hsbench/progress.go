@@ -17,6 +17,7 @@ type progress struct {
 	w       io.Writer
 	on      bool
 	label   string
+	note    string // prefix of the label (a capacity search's step)
 	total   *loadgen.Snapshot
 	started time.Time
 }
@@ -32,9 +33,9 @@ func newProgress(w io.Writer, quiet bool) *progress {
 }
 
 func (p *progress) begin(cell string, repeat, repeats int) {
-	p.label = cell
+	p.label = p.note + cell
 	if repeats > 1 {
-		p.label = fmt.Sprintf("%s #%d/%d", cell, repeat+1, repeats)
+		p.label = fmt.Sprintf("%s%s #%d/%d", p.note, cell, repeat+1, repeats)
 	}
 	p.total = &loadgen.Snapshot{Errors: loadgen.Counts{}, Mismatches: loadgen.Counts{}, Tally: loadgen.Tally{}}
 	p.started = time.Now()

@@ -57,6 +57,8 @@ type runPlan struct {
 	turn func(ctx context.Context, st step)
 	// shard is this process's part of a sharded run (nil: not sharded).
 	shard *shardPlan
+	// progressNote prefixes the live progress line (a capacity step).
+	progressNote string
 }
 
 // step is one (repeat, cell) run, in execution order.

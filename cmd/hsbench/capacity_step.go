@@ -1,0 +1,215 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"time"
+
+	"github.com/hsbench/hsbench/bench"
+	"github.com/hsbench/hsbench/internal/proccpu"
+	"github.com/hsbench/hsbench/loadgen/capacity"
+	"github.com/hsbench/hsbench/report/slo"
+	"github.com/hsbench/hsbench/results"
+)
+
+// stepper runs the steps of one cell's search: each an ordinary one-cell
+// open-loop run in its own directory, with the CPU of both sides read
+// around it, then judged.
+type stepper struct {
+	cp     *capacityPlan
+	c      cell
+	dir    string         // the search's directory
+	served *servedTarget  // the embedded target's own process; nil with --target
+	cpu    proccpu.Source // the target's CPU; nil when unknown
+	stderr io.Writer
+}
+
+// stepPlan is the run plan of one step: the search's plan for one cell at
+// one rate, written to its own run directory.
+func (s *stepper) stepPlan(st capacity.Step) *runPlan {
+	q := *s.cp.plan
+	f := *q.f
+	q.f = &f
+	f.rate = st.Rate
+	f.duration = s.cp.stepDuration(st.Rate)
+	f.out = filepath.Join(s.dir, s.runDir(st))
+	f.quiet = f.quiet || s.stderr == io.Discard
+	q.cells, q.order, q.invalid = []cell{s.c}, []step{{0, 0}}, nil
+	q.progressNote = fmt.Sprintf("step %d (%s) %s/s: ", st.Index+1, st.Kind, rateString(st.Rate))
+	if s.served != nil { // the embedded target, in its own process
+		f.target, f.sni = s.served.addr, "localhost"
+		q.base = q.base.Clone()
+		q.base.RootCAs = s.served.pool
+		if f.alpn == "" {
+			f.alpn = bench.QUICALPN
+		}
+	}
+	return &q
+}
+
+// runDir names a step's run directory, relative to the search's.
+func (s *stepper) runDir(st capacity.Step) string {
+	return filepath.Join("steps", s.c.id, fmt.Sprintf("%02d-%s-%s", st.Index+1, st.Kind, rateString(st.Rate)))
+}
+
+func rateString(r float64) string { return strconv.FormatFloat(r, 'f', -1, 64) }
+
+// run measures one step and judges it.
+func (s *stepper) run(ctx context.Context, st capacity.Step) (results.Step, capacity.Outcome, error) {
+	q := s.stepPlan(st)
+	rs, err := q.open(s.stderr)
+	if err != nil {
+		return results.Step{}, capacity.Outcome{}, err
+	}
+	defer rs.close()
+	if s.served != nil {
+		rs.rec.Config.Target, rs.rec.Config.Embedded = "embedded", true
+		rs.rec.Warnings = append(rs.rec.Warnings, fmt.Sprintf("the embedded target ran in its own process (pid %d) on %s", s.served.proc.cmd.Process.Pid, s.served.addr))
+	}
+	cpu0 := s.readCPU()
+	if err := rs.step(ctx, step{0, 0}); err != nil {
+		return results.Step{}, capacity.Outcome{}, err
+	}
+	use := s.readCPU().since(cpu0)
+	if err := rs.finish(ctx, io.Discard, io.Discard); err != nil && !isGateOrInterrupt(err) {
+		return results.Step{}, capacity.Outcome{}, err
+	}
+	m := rs.rec.Cells[0].Total
+	rec := s.stepRecord(st, m, use, q)
+	out := capacity.Outcome{Cut: m.Interrupted || ctx.Err() != nil}
+	if out.Cut {
+		out.Reason, out.Detail = capacity.Cut, "the step did not finish (budget or interrupt): not judged"
+	} else {
+		out = capacity.Judge(s.facts(rec, m, q.f.concurrency), s.cp.limits)
+	}
+	rec.Held, rec.Cut, rec.Reason, rec.Detail = out.Held, out.Cut, string(out.Reason), out.Detail
+	return rec, out, nil
+}
+
+// isGateOrInterrupt reports an error of finish that only says the step
+// failed too often (the search judges that itself) or was interrupted.
+func isGateOrInterrupt(err error) bool {
+	var ee *exitError
+	return errors.As(err, &ee) && (ee.code == exitFailed || ee.code == exitInterrupted)
+}
+
+// cpuReading is the CPU used so far by both sides, and when.
+type cpuReading struct {
+	at             time.Time
+	client, target time.Duration
+	targetOK       bool
+}
+
+func (s *stepper) readCPU() cpuReading {
+	r := cpuReading{at: time.Now(), client: results.ProcessCPU()}
+	if s.cpu != nil {
+		t, err := s.cpu.CPU()
+		r.target, r.targetOK = t, err == nil
+	}
+	return r
+}
+
+// cpuSpan is the CPU both sides used over a step.
+type cpuSpan struct {
+	wall, client, target time.Duration
+	targetOK             bool
+}
+
+func (r cpuReading) since(r0 cpuReading) cpuSpan {
+	return cpuSpan{wall: r.at.Sub(r0.at), client: r.client - r0.client, target: r.target - r0.target, targetOK: r.targetOK && r0.targetOK}
+}
+
+// stepRecord summarises a step for capacity.json.
+func (s *stepper) stepRecord(st capacity.Step, m results.Measure, use cpuSpan, q *runPlan) results.Step {
+	rec := results.Step{Index: st.Index, Kind: string(st.Kind), Run: s.runDir(st), OfferedPS: st.Rate,
+		AchievedPS: m.RatePerSec, ElapsedMS: m.ElapsedMS, Attempts: m.Attempts, OK: m.OK, BusyStarts: m.BusyStarts}
+	for _, n := range m.Errors {
+		rec.Errors += n
+	}
+	if m.Attempts > 0 {
+		rec.ErrorRate = float64(rec.Errors) / float64(m.Attempts)
+	}
+	rec.Latency = pcts(m.Phases[bench.Latency.String()])
+	rec.Service = pcts(m.Phases[bench.Total.String()])
+	rec.LatenessP99 = m.Phases[bench.Lateness.String()].P99
+	for _, o := range s.cp.objectives {
+		rec.SLO = append(rec.SLO, judgement(o, m))
+	}
+	handshakes := float64(m.Attempts + m.Warmup + m.Canceled)
+	cu := results.CPUUse{WallMS: ms(use.wall), ClientMS: ms(use.client), ClientCoresAvailable: float64(runtime.GOMAXPROCS(0)),
+		TargetMeasured: use.targetOK}
+	if use.wall > 0 {
+		cu.ClientCores = use.client.Seconds() / use.wall.Seconds()
+	}
+	if handshakes > 0 {
+		cu.ClientPerHandshakeMS = cu.ClientMS / handshakes
+	}
+	if use.targetOK {
+		cu.TargetMS = ms(use.target)
+		if use.wall > 0 {
+			cu.TargetCores = use.target.Seconds() / use.wall.Seconds()
+		}
+		if handshakes > 0 && use.target > 0 {
+			cu.TargetPerHandshakeMS = cu.TargetMS / handshakes
+			cu.HandshakesPerTargetCore = 1000 / cu.TargetPerHandshakeMS
+		}
+	}
+	rec.CPU = cu
+	return rec
+}
+
+func pcts(ps results.PhaseStats) results.PhasePcts {
+	return results.PhasePcts{P50: ps.P50, P99: ps.P99, P999: ps.P999}
+}
+
+// judgement judges one objective on a step's measure; a phase without
+// samples is TOO_FEW.
+func judgement(o slo.Objective, m results.Measure) results.SLOJudgement {
+	out := results.SLOJudgement{Objective: o.String(), Verdict: string(slo.TooFew)}
+	ps, ok := m.Phases[o.Phase]
+	if !ok {
+		return out
+	}
+	h, err := ps.Hist()
+	if err != nil {
+		return out
+	}
+	j := slo.Judge(o, h, capacityConfidence)
+	out.Verdict, out.N = string(j.Verdict), j.N
+	out.EstimateMS, out.LoMS, out.HiMS = ms(j.Estimate), ms(j.Lo), ms(j.Hi)
+	return out
+}
+
+// facts gathers what capacity.Judge needs from a step.
+func (s *stepper) facts(rec results.Step, m results.Measure, concurrency int) capacity.Facts {
+	f := capacity.Facts{Offered: rec.OfferedPS, Achieved: rec.AchievedPS, ErrorRate: rec.ErrorRate,
+		Concurrency: concurrency, ClientCores: rec.CPU.ClientCores, ClientCap: rec.CPU.ClientCoresAvailable,
+		TargetCores: -1, LatenessP99: msDuration(rec.LatenessP99), ServiceP50: msDuration(rec.Service.P50)}
+	if rec.CPU.TargetMeasured {
+		f.TargetCores = rec.CPU.TargetCores
+	}
+	if n := m.Attempts + m.Warmup; n > 0 {
+		f.Busy = float64(m.BusyStarts) / float64(n)
+	}
+	for i, o := range s.cp.objectives {
+		j := rec.SLO[i]
+		if j.Verdict == string(slo.Pass) {
+			continue
+		}
+		f.SLOFailed = fmt.Sprintf("%s (p%g %.3g ms, %s)", j.Objective, o.Pct, j.EstimateMS, j.Verdict)
+		if o.Phase == bench.Latency.String() {
+			svc := o
+			svc.Phase = bench.Total.String()
+			f.ServiceHeld = judgement(svc, m).Verdict == string(slo.Pass)
+		}
+		break
+	}
+	return f
+}
+
+func msDuration(v float64) time.Duration { return time.Duration(v * 1e6) }
