@@ -50,8 +50,8 @@ type Result struct {
 	// not errors of the target.
 	Canceled    int64
 	PrimeErrors Counts
-	// Busy counts open-loop hits, warm-up included, that found every
-	// worker busy and so started late.
+	// Busy counts measured open-loop hits (warm-up left out) that found
+	// every worker busy and so started late.
 	Busy int64
 	// Stopped is set when ctx ended the run before its bounds.
 	Stopped  bool
@@ -240,7 +240,7 @@ func (r *runner) openWorker(ctx context.Context, h bench.Handshaker, rec *record
 }
 
 type dispatchStats struct {
-	blocked int64 // hits that found every worker busy
+	blocked int64 // measured hits (not warm-up) that found every worker busy
 }
 
 // dispatch hands out hits on the global schedule until its bounds are met.
@@ -275,7 +275,9 @@ func (r *runner) dispatch(ctx context.Context, jobs chan<- job) dispatchStats {
 			continue
 		default:
 		}
-		st.blocked++
+		if !j.intended.Before(r.measure) {
+			st.blocked++
+		}
 		select {
 		case jobs <- j:
 		case <-ctx.Done():

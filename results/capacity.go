@@ -70,9 +70,11 @@ type Step struct {
 	Index int    `json:"index"`
 	Kind  string `json:"kind"` // ramp, search, repeat, sweep
 	// Run is the step's run directory, relative to the capacity directory.
-	Run        string  `json:"run"`
-	OfferedPS  float64 `json:"offered_per_sec"`
-	AchievedPS float64 `json:"achieved_per_sec"` // successful handshakes per second
+	Run       string  `json:"run"`
+	OfferedPS float64 `json:"offered_per_sec"`
+	// AchievedPS is attempts completed per second of the step's window
+	// (its duration, or longer when starts fell behind the schedule).
+	AchievedPS float64 `json:"achieved_per_sec"`
 	ElapsedMS  float64 `json:"elapsed_ms"`
 	Attempts   int64   `json:"attempts"`
 	OK         int64   `json:"ok"`

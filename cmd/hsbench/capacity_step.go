@@ -127,7 +127,8 @@ func (r cpuReading) since(r0 cpuReading) cpuSpan {
 // stepRecord summarises a step for capacity.json.
 func (s *stepper) stepRecord(st capacity.Step, m results.Measure, use cpuSpan, q *runPlan) results.Step {
 	rec := results.Step{Index: st.Index, Kind: string(st.Kind), Run: s.runDir(st), OfferedPS: st.Rate,
-		AchievedPS: m.RatePerSec, ElapsedMS: m.ElapsedMS, Attempts: m.Attempts, OK: m.OK, BusyStarts: m.BusyStarts}
+		ElapsedMS: m.ElapsedMS, Attempts: m.Attempts, OK: m.OK, BusyStarts: m.BusyStarts}
+	rec.AchievedPS = achieved(m, q.f.duration)
 	for _, n := range m.Errors {
 		rec.Errors += n
 	}
@@ -163,6 +164,19 @@ func (s *stepper) stepRecord(st capacity.Step, m results.Measure, use cpuSpan, q
 	return rec
 }
 
+// achieved is the rate of attempts completed (errors are judged on their
+// own) over the step's window: its scheduled duration, or longer when the
+// last attempts started late. The measured time runs until the last
+// attempt ends, one service time after its start, so that time (its p99,
+// an upper bound for nearly all) is taken off before comparing.
+func achieved(m results.Measure, scheduled time.Duration) float64 {
+	window := max(scheduled.Seconds(), m.ElapsedMS/1e3-m.Phases[bench.Total.String()].P99/1e3)
+	if window <= 0 {
+		return 0
+	}
+	return float64(m.Attempts) / window
+}
+
 func pcts(ps results.PhaseStats) results.PhasePcts {
 	return results.PhasePcts{P50: ps.P50, P99: ps.P99, P999: ps.P999}
 }
@@ -193,8 +207,8 @@ func (s *stepper) facts(rec results.Step, m results.Measure, concurrency int) ca
 	if rec.CPU.TargetMeasured {
 		f.TargetCores = rec.CPU.TargetCores
 	}
-	if n := m.Attempts + m.Warmup; n > 0 {
-		f.Busy = float64(m.BusyStarts) / float64(n)
+	if m.Attempts > 0 {
+		f.Busy = float64(m.BusyStarts) / float64(m.Attempts)
 	}
 	for i, o := range s.cp.objectives {
 		j := rec.SLO[i]
