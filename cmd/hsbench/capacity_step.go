@@ -12,6 +12,7 @@ import (
 
 	"github.com/hsbench/hsbench/bench"
 	"github.com/hsbench/hsbench/internal/proccpu"
+	"github.com/hsbench/hsbench/loadgen"
 	"github.com/hsbench/hsbench/loadgen/capacity"
 	"github.com/hsbench/hsbench/report/slo"
 	"github.com/hsbench/hsbench/results"
@@ -41,6 +42,9 @@ func (s *stepper) stepPlan(st capacity.Step) *runPlan {
 	f.quiet = f.quiet || s.stderr == io.Discard
 	q.cells, q.order, q.invalid = []cell{s.c}, []step{{0, 0}}, nil
 	q.progressNote = fmt.Sprintf("step %d (%s) %s/s: ", st.Index+1, st.Kind, rateString(st.Rate))
+	// Intervals of 100 ms: the step counts the attempts that completed
+	// within its schedule's window (see achieved).
+	f.interval = stepInterval
 	if s.served != nil { // the embedded target, in its own process
 		f.target, f.sni = s.served.addr, "localhost"
 		q.base = q.base.Clone()
@@ -62,6 +66,12 @@ func rateString(r float64) string { return strconv.FormatFloat(r, 'f', -1, 64) }
 // run measures one step and judges it.
 func (s *stepper) run(ctx context.Context, st capacity.Step) (results.Step, capacity.Outcome, error) {
 	q := s.stepPlan(st)
+	var inWindow int64 // attempts completed within the schedule's window
+	q.onInterval = func(sn *loadgen.Snapshot) {
+		if sn.End <= q.f.duration {
+			inWindow += sn.Attempts()
+		}
+	}
 	rs, err := q.open(s.stderr)
 	if err != nil {
 		return results.Step{}, capacity.Outcome{}, err
@@ -80,7 +90,7 @@ func (s *stepper) run(ctx context.Context, st capacity.Step) (results.Step, capa
 		return results.Step{}, capacity.Outcome{}, err
 	}
 	m := rs.rec.Cells[0].Total
-	rec := s.stepRecord(st, m, use, q)
+	rec := s.stepRecord(st, m, use, q, inWindow)
 	out := capacity.Outcome{Cut: m.Interrupted || ctx.Err() != nil}
 	if out.Cut {
 		out.Reason, out.Detail = capacity.Cut, "the step did not finish (budget or interrupt): not judged"
@@ -125,10 +135,10 @@ func (r cpuReading) since(r0 cpuReading) cpuSpan {
 }
 
 // stepRecord summarises a step for capacity.json.
-func (s *stepper) stepRecord(st capacity.Step, m results.Measure, use cpuSpan, q *runPlan) results.Step {
+func (s *stepper) stepRecord(st capacity.Step, m results.Measure, use cpuSpan, q *runPlan, inWindow int64) results.Step {
 	rec := results.Step{Index: st.Index, Kind: string(st.Kind), Run: s.runDir(st), OfferedPS: st.Rate,
 		ElapsedMS: m.ElapsedMS, Attempts: m.Attempts, OK: m.OK, BusyStarts: m.BusyStarts}
-	rec.AchievedPS = achieved(m, q.f.duration)
+	rec.AchievedPS = achieved(inWindow, m, q.f.duration)
 	for _, n := range m.Errors {
 		rec.Errors += n
 	}
@@ -164,17 +174,21 @@ func (s *stepper) stepRecord(st capacity.Step, m results.Measure, use cpuSpan, q
 	return rec
 }
 
-// achieved is the rate of attempts completed (errors are judged on their
-// own) over the step's window: its scheduled duration, or longer when the
-// last attempts started late. The measured time runs until the last
-// attempt ends, one service time after its start, so that time (its p99,
-// an upper bound for nearly all) is taken off before comparing.
-func achieved(m results.Measure, scheduled time.Duration) float64 {
-	window := max(scheduled.Seconds(), m.ElapsedMS/1e3-m.Phases[bench.Total.String()].P99/1e3)
+// stepInterval is the interval length of a step's phases.hlog: the
+// granularity of its achieved rate.
+const stepInterval = 100 * time.Millisecond
+
+// achieved is the rate of attempts (errors are judged on their own)
+// completed within the schedule's window [0, D): a target that keeps up
+// completes there every attempt but those still in flight at D, about
+// rate × mean service time, so the count is divided by D minus that time;
+// one that falls behind completes only what it can.
+func achieved(inWindow int64, m results.Measure, scheduled time.Duration) float64 {
+	window := scheduled.Seconds() - m.Phases[bench.Total.String()].Mean/1e3
 	if window <= 0 {
 		return 0
 	}
-	return float64(m.Attempts) / window
+	return float64(inWindow) / window
 }
 
 func pcts(ps results.PhaseStats) results.PhasePcts {
@@ -202,7 +216,8 @@ func judgement(o slo.Objective, m results.Measure) results.SLOJudgement {
 // facts gathers what capacity.Judge needs from a step.
 func (s *stepper) facts(rec results.Step, m results.Measure, concurrency int) capacity.Facts {
 	f := capacity.Facts{Offered: rec.OfferedPS, Achieved: rec.AchievedPS, ErrorRate: rec.ErrorRate,
-		Concurrency: concurrency, ClientCores: rec.CPU.ClientCores, ClientCap: rec.CPU.ClientCoresAvailable,
+		AchievedSlack: 2 / s.cp.stepDuration(rec.OfferedPS).Seconds(),
+		Concurrency:   concurrency, ClientCores: rec.CPU.ClientCores, ClientCap: rec.CPU.ClientCoresAvailable,
 		TargetCores: -1, LatenessP99: msDuration(rec.LatenessP99), ServiceP50: msDuration(rec.Service.P50)}
 	if rec.CPU.TargetMeasured {
 		f.TargetCores = rec.CPU.TargetCores

@@ -135,6 +135,9 @@ func (r *runState) step(ctx context.Context, st step) error {
 			_ = r.hlog.Interval(c.id, offset, s)
 			_ = r.hlog.Flush()
 			r.prog.interval(s)
+			if p.onInterval != nil {
+				p.onInterval(s)
+			}
 		},
 	})
 	r.prog.end()

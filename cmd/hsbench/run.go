@@ -59,6 +59,9 @@ type runPlan struct {
 	shard *shardPlan
 	// progressNote prefixes the live progress line (a capacity step).
 	progressNote string
+	// onInterval, when set, sees every interval of every step (a capacity
+	// step counts its completions with it).
+	onInterval func(*loadgen.Snapshot)
 }
 
 // step is one (repeat, cell) run, in execution order.

@@ -35,7 +35,10 @@ type Limits struct {
 // Facts are what a step measured, as the judge needs them.
 type Facts struct {
 	Offered, Achieved float64 // handshakes per second
-	ErrorRate         float64 // failed attempts / attempts
+	// AchievedSlack is the counting granularity of Achieved (e.g. two
+	// handshakes over the step's window): a shortfall within it is noise.
+	AchievedSlack float64
+	ErrorRate     float64 // failed attempts / attempts
 	// SLOFailed names the first objective that did not hold ("" when all
 	// held), and ServiceHeld says whether that objective holds when judged
 	// on the service time (phase total: from the actual start, without the
@@ -69,7 +72,7 @@ func (l Limits) withDefaults() Limits {
 // in-flight window makes every later symptom its own.
 func Judge(f Facts, l Limits) Outcome {
 	l = l.withDefaults()
-	short := f.Offered > 0 && f.Achieved < l.MinAchieved*f.Offered
+	short := f.Offered > 0 && f.Achieved < l.MinAchieved*f.Offered-f.AchievedSlack
 	bad := f.SLOFailed != "" || f.ErrorRate > l.MaxErrorRate || short
 	if !bad {
 		return Outcome{Held: true}

@@ -20,6 +20,8 @@ func TestJudge(t *testing.T) {
 		{"errors", func(f *Facts) { f.ErrorRate = 0.02 }, Errors, "2.0% of attempts failed"},
 		{"errors at the limit hold", func(f *Facts) { f.ErrorRate = 0.01 }, "", ""},
 		{"throughput", func(f *Facts) { f.Achieved = 480 }, Throughput, "achieved 480/s of 500/s"},
+		{"shortfall within the counting slack", func(f *Facts) { f.Achieved, f.AchievedSlack = 490, 5 }, "", ""},
+		{"shortfall beyond the counting slack", func(f *Facts) { f.Achieved, f.AchievedSlack = 489, 5 }, Throughput, "achieved 489/s"},
 		{"generator CPU", func(f *Facts) { f.SLOFailed, f.ClientCores = "latency:p99<10ms", 1.85 }, Generator, "--shard"},
 		{"generator CPU before errors", func(f *Facts) { f.ErrorRate, f.ClientCores = 0.5, 1.9 }, Generator, "1.90 of its 2 cores"},
 		{"late starts, free slots", func(f *Facts) {
