@@ -88,13 +88,19 @@ func HockeyStick(c Curve, opt HockeyOptions, prefix string) error {
 			if err != nil {
 				return fmt.Errorf("plot: %w", err)
 			}
-			sc.GlyphStyle = draw.GlyphStyle{Color: sty.Color, Radius: vg.Points(3), Shape: pts.glyph}
+			sc.GlyphStyle = draw.GlyphStyle{Color: sty.Color, Radius: vg.Points(4), Shape: pts.glyph}
 			p.Add(sc)
 		}
 		leg.Add(s.name, thumbs...)
 	}
 	if math.IsInf(yMax, -1) {
 		return fmt.Errorf("plot: curve %q has no latency above zero", c.Label)
+	}
+	for _, g := range []struct {
+		name  string
+		glyph draw.GlyphDrawer
+	}{{"step held", draw.CircleGlyph{}}, {"step failed", draw.CrossGlyph{}}} {
+		leg.Add(g.name, glyphThumb{draw.GlyphStyle{Color: oiBlack, Radius: vg.Points(4), Shape: g.glyph}})
 	}
 	if opt.SLO > 0 {
 		yMin, yMax = math.Min(yMin, opt.SLO), math.Max(yMax, opt.SLO)
@@ -156,7 +162,7 @@ func CPUPerHandshake(curves []Curve, title, prefix string) error {
 		get  func(CurvePoint) float64
 	}{
 		{"target", func(x CurvePoint) float64 { return x.TargetCPU }},
-		{"client (hsbench)", func(x CurvePoint) float64 { return x.ClientCPU }},
+		{"hsbench", func(x CurvePoint) float64 { return x.ClientCPU }},
 	} {
 		t := ""
 		if i == 0 {
@@ -166,7 +172,7 @@ func CPUPerHandshake(curves []Curve, title, prefix string) error {
 		if i == 1 {
 			xl = "offered rate (handshakes/s)"
 		}
-		p := newPlot(t, xl, s.name+" CPU (ms per handshake)")
+		p := newPlot(t, xl, s.name+" (CPU ms/handshake)")
 		addGrid(p, true, true)
 		yMax := 0.0
 		for k, c := range curves {
@@ -333,4 +339,11 @@ func vline(x, y0, y1 float64, c color.Color) (*plotter.Line, error) {
 	}
 	l.LineStyle = draw.LineStyle{Color: c, Width: vg.Points(1.5), Dashes: []vg.Length{vg.Points(2), vg.Points(2)}}
 	return l, nil
+}
+
+// glyphThumb is a legend entry drawn as one glyph.
+type glyphThumb struct{ style draw.GlyphStyle }
+
+func (g glyphThumb) Thumbnail(c *draw.Canvas) {
+	c.DrawGlyph(g.style, c.Center())
 }
