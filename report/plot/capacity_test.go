@@ -27,7 +27,9 @@ func TestCapacityFigures(t *testing.T) {
 	other := testCurve()
 	other.Label = "tcp-1.3-resumed-x25519"
 	for name, draw := range map[string]func(string) error{
-		"hockey":   func(p string) error { return HockeyStick(c, HockeyOptions{SLO: 10, SLOLabel: "SLO latency:p99<10ms"}, p) },
+		"hockey": func(p string) error {
+			return HockeyStick(c, HockeyOptions{SLO: 10, SLOLabel: "SLO latency:p99<10ms"}, p)
+		},
 		"achieved": func(p string) error { return AchievedVsOffered([]Curve{c, other}, "", p) },
 		"cpu":      func(p string) error { return CPUPerHandshake([]Curve{c, other}, "", p) },
 	} {
