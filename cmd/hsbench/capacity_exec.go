@@ -116,10 +116,10 @@ func (cp *capacityPlan) searchCell(ctx context.Context, c cell, budget time.Dura
 	if err != nil {
 		return err
 	}
-	curve.Answer = answerOf(res, curve.Steps, time.Since(start))
-	if ctx.Err() != nil {
-		curve.Answer.Stop = string(capacity.Interrupted)
+	if res.Stop == capacity.Interrupted && ctx.Err() == nil {
+		res.Stop = capacity.BudgetSpent // the cell's share ran out during a step
 	}
+	curve.Answer = answerOf(res, curve.Steps, time.Since(start))
 	return nil
 }
 
