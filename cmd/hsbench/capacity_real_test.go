@@ -61,14 +61,38 @@ func saturation(t *testing.T, pid int, args []string) (rate, cpuMS float64) {
 // TestCapacityNginx: against nginx with one worker process, the highest
 // sustainable rate under a loose latency objective is where nginx
 // saturates, so it agrees within 15% with the throughput a closed loop
-// gets from it (measured before and after: the machine is shared); and the
+// gets from it (measured before and after: the machine is shared, and
+// when its load swings the throughput by more than half in between, the
+// test measures again, up to three times); and the
 // target CPU the search reports per step adds up to what /proc says nginx
 // used over the whole search (within 15%: ticks of 10 ms).
 func TestCapacityNginx(t *testing.T) {
 	srv := testservers.StartNginx(t, testservers.Options{MinVersion: "1.3", MaxVersion: "1.3"})
 	pid := srv.PID()
 	common := []string{"--target", srv.Addr, "--ca", srv.CAFile, "--sni", srv.ServerName, "--tls", "1.3", "--mode", "full", "--group", "x25519"}
-	twice(t, func() []string {
+	for attempt := 1; ; attempt++ {
+		fails, steady := nginxCapacity(t, pid, common)
+		if len(fails) == 0 {
+			return
+		}
+		if steady && attempt >= 2 {
+			for _, f := range fails {
+				t.Error(f)
+			}
+			return
+		}
+		if attempt == 3 {
+			testenv.Unavailable(t, "the machine's throughput moved by more than half during each of three attempts: %s", strings.Join(fails, "; "))
+		}
+		t.Logf("measuring again: %s", strings.Join(fails, "; "))
+	}
+}
+
+// nginxCapacity measures once; steady says whether the closed-loop
+// throughput before and after the search agreed within 50% (a shared
+// machine whose load swings more cannot judge a 15% agreement).
+func nginxCapacity(t *testing.T, pid int, common []string) (fails []string, steady bool) {
+	{
 		sat1, cpu1 := saturation(t, pid, common)
 		c0 := procCPU(t, pid)
 		c, dir, took := capacitySearch(t, 0, append(common, "--target-pid", strconv.Itoa(pid),
@@ -77,11 +101,11 @@ func TestCapacityNginx(t *testing.T) {
 		used := ms(procCPU(t, pid) - c0)
 		sat2, cpu2 := saturation(t, pid, common)
 		a := c.Curves[0].Answer
-		var fails []string
 		if took > 60*time.Second {
 			fails = append(fails, fmt.Sprintf("the search took %v, over its 60s budget", took))
 		}
 		lo, hi := math.Min(sat1, sat2), math.Max(sat1, sat2)
+		steady = hi <= 1.5*lo
 		t.Logf("nginx: closed loop %.0f/s then %.0f/s (nginx CPU %.3f, %.3f ms/hs); capacity %v/s (knee in [%v, %v), %s: %s), target CPU %.3f ms/hs",
 			sat1, sat2, cpu1, cpu2, a.RatePS, a.RatePS, a.FailedPS, a.Reason, a.Detail, a.CPU.TargetPerHandshakeMS)
 		if a.RatePS < 0.85*lo || a.RatePS > 1.15*hi {
@@ -104,8 +128,11 @@ func TestCapacityNginx(t *testing.T) {
 		if a.CPU.TargetPerHandshakeMS <= 0 {
 			fails = append(fails, "no target CPU per handshake at the answer")
 		}
-		return fails
-	})
+		if !steady {
+			fails = append(fails, fmt.Sprintf("closed-loop throughput %.0f/s before, %.0f/s after the search", sat1, sat2))
+		}
+		return fails, steady
+	}
 }
 
 // TestCapacityLittlesLaw: behind a 50 ms link a TLS 1.3 full handshake
