@@ -24,10 +24,13 @@ import (
 type stepper struct {
 	cp     *capacityPlan
 	c      cell
-	dir    string         // the search's directory
-	served *servedTarget  // the embedded target's own process; nil with --target
-	cpu    proccpu.Source // the target's CPU; nil when unknown
-	stderr io.Writer
+	dir    string        // the search's directory
+	served *servedTarget // the embedded target's own process; nil with --target
+	// baseService is the lowest median service time of the steps that
+	// held so far: the target's unloaded service time.
+	baseService time.Duration
+	cpu         proccpu.Source // the target's CPU; nil when unknown
+	stderr      io.Writer
 }
 
 // stepPlan is the run plan of one step: the search's plan for one cell at
@@ -98,6 +101,9 @@ func (s *stepper) run(ctx context.Context, st capacity.Step) (results.Step, capa
 		out = capacity.Judge(s.facts(rec, m, q.f.concurrency), s.cp.limits)
 	}
 	rec.Held, rec.Cut, rec.Reason, rec.Detail = out.Held, out.Cut, string(out.Reason), out.Detail
+	if svc := msDuration(rec.Service.P50); out.Held && svc > 0 && (s.baseService == 0 || svc < s.baseService) {
+		s.baseService = svc
+	}
 	return rec, out, nil
 }
 
@@ -218,7 +224,7 @@ func (s *stepper) facts(rec results.Step, m results.Measure, concurrency int) ca
 	f := capacity.Facts{Offered: rec.OfferedPS, Achieved: rec.AchievedPS, ErrorRate: rec.ErrorRate,
 		AchievedSlack: 2 / s.cp.stepDuration(rec.OfferedPS).Seconds(),
 		Concurrency:   concurrency, ClientCores: rec.CPU.ClientCores, ClientCap: rec.CPU.ClientCoresAvailable,
-		TargetCores: -1, LatenessP99: msDuration(rec.LatenessP99), ServiceP50: msDuration(rec.Service.P50)}
+		TargetCores: -1, LatenessP99: msDuration(rec.LatenessP99), ServiceP50: msDuration(rec.Service.P50), BaseServiceP50: s.baseService}
 	if rec.CPU.TargetMeasured {
 		f.TargetCores = rec.CPU.TargetCores
 	}

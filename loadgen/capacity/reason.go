@@ -53,8 +53,10 @@ type Facts struct {
 	// negative when unknown.
 	ClientCores, ClientCap, TargetCores float64
 	LatenessP99                         time.Duration
-	// ServiceP50 is the median service time (phase total), for Little's law.
-	ServiceP50 time.Duration
+	// ServiceP50 is the median service time (phase total), for Little's
+	// law; BaseServiceP50 the lowest median service time of the steps that
+	// held before (0: none), the target's unloaded service time.
+	ServiceP50, BaseServiceP50 time.Duration
 }
 
 func (l Limits) withDefaults() Limits {
@@ -90,6 +92,12 @@ func Judge(f Facts, l Limits) Outcome {
 	// generator's: starts delayed because every slot was busy (Little's
 	// law), or because hsbench could not run on time.
 	startsLate := (f.SLOFailed != "" && f.ServiceHeld) || (f.SLOFailed == "" && short)
+	if startsLate && f.Busy > l.MaxBusy && f.serviceInflated() {
+		// The slots were full because the target queued: it saturated.
+		return Outcome{Reason: Throughput, Detail: fmt.Sprintf(
+			"the target saturated: its median service time grew from %.3g to %.3g ms and all %d in-flight slots filled; achieved %.0f/s of %.0f/s offered%s",
+			ms(f.BaseServiceP50), ms(f.ServiceP50), f.Concurrency, f.Achieved, f.Offered, targetUse(f))}
+	}
 	if startsLate && f.Busy > l.MaxBusy {
 		little := ""
 		if f.ServiceP50 > 0 {
@@ -109,6 +117,12 @@ func Judge(f Facts, l Limits) Outcome {
 	}
 	return Outcome{Reason: Throughput, Detail: fmt.Sprintf("achieved %.0f/s of %.0f/s offered (at least %.0f%%)%s",
 		f.Achieved, f.Offered, 100*l.MinAchieved, targetUse(f))}
+}
+
+// serviceInflated reports whether the median service time is more than
+// twice the unloaded one: requests queued at the target.
+func (f Facts) serviceInflated() bool {
+	return f.BaseServiceP50 > 0 && f.ServiceP50 > 2*f.BaseServiceP50
 }
 
 func targetUse(f Facts) string {

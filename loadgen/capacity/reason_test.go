@@ -31,6 +31,12 @@ func TestJudge(t *testing.T) {
 			f.SLOFailed, f.ServiceHeld, f.Busy, f.ServiceP50, f.Concurrency = "latency:p90<400ms", true, 0.3, 150*time.Millisecond, 8
 		}, Concurrency, "8 / 150 ms = 53/s"},
 		{"short, slots full", func(f *Facts) { f.Achieved, f.Busy, f.Concurrency = 400, 0.5, 4 }, Concurrency, "all 4 in-flight slots"},
+		{"slots full at the unloaded service time", func(f *Facts) {
+			f.Achieved, f.Busy, f.Concurrency, f.ServiceP50, f.BaseServiceP50 = 400, 0.5, 8, 180*time.Millisecond, 150*time.Millisecond
+		}, Concurrency, "8 / 180 ms"},
+		{"slots full because the target queued", func(f *Facts) {
+			f.Achieved, f.Busy, f.Concurrency, f.ServiceP50, f.BaseServiceP50 = 400, 0.5, 64, 290*time.Millisecond, 2*time.Millisecond
+		}, Throughput, "grew from 2 to 290 ms"},
 		{"slots full but the service time fails too", func(f *Facts) { f.SLOFailed, f.Busy = "latency:p99<10ms", 0.5 }, Latency, ""},
 		{"unknown target CPU", func(f *Facts) { f.SLOFailed, f.TargetCores = "total:p99<5ms", -1 }, Latency, "total:p99<5ms does not hold"},
 	}
