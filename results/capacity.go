@@ -111,9 +111,11 @@ type SLOJudgement struct {
 	N          int64   `json:"n"`
 }
 
-// CPUUse is the CPU a step cost. Per-handshake figures divide the CPU time
-// of the whole step (warm-up and priming included) by every handshake it
-// ran (measured and warm-up); cores divide it by the step's wall time.
+// CPUUse is the CPU a step cost. ClientMS and TargetMS are the whole
+// step's (warm-up, priming and drain included); per-handshake figures and
+// cores are over the steady window (from the end of the first 100 ms
+// interval of measurement to the end of the schedule), divided by the
+// attempts completed in it and by its wall time.
 type CPUUse struct {
 	WallMS                  float64 `json:"wall_ms"`
 	ClientMS                float64 `json:"client_ms"`

@@ -38,12 +38,15 @@ type capacityFlags struct {
 
 // capacityRefused are run flags that a capacity search sets itself, and why.
 var capacityRefused = map[string]string{
-	"rate":     "capacity chooses the rates; give --rates for an explicit sweep",
-	"repeat":   "the answer is repeated by --knee-repeats",
-	"count":    "steps last --duration, longer at low rates to bound the SLO percentile",
-	"shard":    "capacity runs on one machine",
-	"start-at": "capacity runs on one machine",
-	"matrix":   "give the cells with --tls, --mode, --group…",
+	"rate":              "capacity chooses the rates; give --rates for an explicit sweep",
+	"repeat":            "the answer is repeated by --knee-repeats",
+	"count":             "steps last --duration, longer at low rates to bound the SLO percentile",
+	"shard":             "capacity runs on one machine",
+	"start-at":          "capacity runs on one machine",
+	"matrix":            "give the cells with --tls, --mode, --group…",
+	"interval":          "a step's phases.hlog has 100 ms intervals, its achieved rate's granularity",
+	"seed":              "a search has no shuffled repeats",
+	"max-mismatch-rate": "a step's mismatched samples are counted in its run, left out of its latency",
 }
 
 // Defaults of the search.
@@ -71,6 +74,7 @@ func capacityCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	dur.Usage, dur.DefValue = "measured time per step, at least (longer at low rates: enough samples to bound the SLO percentile)", "2s"
 	_ = dur.Value.Set("2s")
 	fs.Lookup("concurrency").Usage = "most handshakes in flight (default 64)"
+	fs.Lookup("warmup").Usage = "unrecorded warm-up before each step"
 	fs.Lookup("out").Usage = "directory of the search (default ./runs/capacity-<UTC timestamp>): capacity.json, and each step's run under steps/"
 	fs.Lookup("max-error-rate").Usage = "a step holds only if at most this fraction of attempts failed (0..1)"
 	for name := range capacityRefused {

@@ -70,10 +70,13 @@ func rateString(r float64) string { return strconv.FormatFloat(r, 'f', -1, 64) }
 func (s *stepper) run(ctx context.Context, st capacity.Step) (results.Step, capacity.Outcome, error) {
 	q := s.stepPlan(st)
 	var inWindow int64 // attempts completed within the schedule's window
+	var win cpuWindow  // CPU over the window, its first interval left out
 	q.onInterval = func(sn *loadgen.Snapshot) {
-		if sn.End <= q.f.duration {
-			inWindow += sn.Attempts()
+		if sn.End > q.f.duration {
+			return
 		}
+		inWindow += sn.Attempts()
+		win.add(s.readCPU(), sn.Attempts())
 	}
 	rs, err := q.open(s.stderr)
 	if err != nil {
@@ -93,7 +96,7 @@ func (s *stepper) run(ctx context.Context, st capacity.Step) (results.Step, capa
 		return results.Step{}, capacity.Outcome{}, err
 	}
 	m := rs.rec.Cells[0].Total
-	rec := s.stepRecord(st, m, use, q, inWindow)
+	rec := s.stepRecord(st, m, use, win, q, inWindow)
 	out := capacity.Outcome{Cut: m.Interrupted || ctx.Err() != nil}
 	if out.Cut {
 		out.Reason, out.Detail = capacity.Cut, "the step did not finish (budget or interrupt): not judged"
@@ -130,6 +133,55 @@ func (s *stepper) readCPU() cpuReading {
 	return r
 }
 
+// cpuWindow follows the CPU of both sides through a step's intervals
+// within its schedule: from the end of the first (the workers primed and
+// warmed up, the pace steady) to the end of the last, and the attempts
+// completed in between.
+type cpuWindow struct {
+	first, last cpuReading
+	attempts    int64
+	n           int
+}
+
+func (w *cpuWindow) add(r cpuReading, attempts int64) {
+	if w.n++; w.n == 1 {
+		w.first = r
+		return
+	}
+	w.last = r
+	w.attempts += attempts
+}
+
+// cpuUse reports a step's CPU: the totals over the whole step (warm-up,
+// priming and drain included: what the processes spent), per handshake
+// and in cores over the steady window when it holds attempts, else over
+// the whole step divided by every handshake run.
+func cpuUse(use cpuSpan, win cpuWindow, m results.Measure) results.CPUUse {
+	cu := results.CPUUse{WallMS: ms(use.wall), ClientMS: ms(use.client), ClientCoresAvailable: float64(runtime.GOMAXPROCS(0)),
+		TargetMeasured: use.targetOK}
+	if use.targetOK {
+		cu.TargetMS = ms(use.target)
+	}
+	span, n := use, float64(m.Attempts+m.Warmup+m.Canceled)
+	if win.attempts > 0 {
+		span, n = win.last.since(win.first), float64(win.attempts)
+	}
+	if span.wall > 0 {
+		cu.ClientCores = span.client.Seconds() / span.wall.Seconds()
+		if span.targetOK {
+			cu.TargetCores = span.target.Seconds() / span.wall.Seconds()
+		}
+	}
+	if n > 0 {
+		cu.ClientPerHandshakeMS = ms(span.client) / n
+		if span.targetOK && span.target > 0 {
+			cu.TargetPerHandshakeMS = ms(span.target) / n
+			cu.HandshakesPerTargetCore = 1000 / cu.TargetPerHandshakeMS
+		}
+	}
+	return cu
+}
+
 // cpuSpan is the CPU both sides used over a step.
 type cpuSpan struct {
 	wall, client, target time.Duration
@@ -141,7 +193,7 @@ func (r cpuReading) since(r0 cpuReading) cpuSpan {
 }
 
 // stepRecord summarises a step for capacity.json.
-func (s *stepper) stepRecord(st capacity.Step, m results.Measure, use cpuSpan, q *runPlan, inWindow int64) results.Step {
+func (s *stepper) stepRecord(st capacity.Step, m results.Measure, use cpuSpan, win cpuWindow, q *runPlan, inWindow int64) results.Step {
 	rec := results.Step{Index: st.Index, Kind: string(st.Kind), Run: s.runDir(st), OfferedPS: st.Rate,
 		ElapsedMS: m.ElapsedMS, Attempts: m.Attempts, OK: m.OK, BusyStarts: m.BusyStarts}
 	rec.AchievedPS = achieved(inWindow, m, q.f.duration)
@@ -157,26 +209,7 @@ func (s *stepper) stepRecord(st capacity.Step, m results.Measure, use cpuSpan, q
 	for _, o := range s.cp.objectives {
 		rec.SLO = append(rec.SLO, judgement(o, m))
 	}
-	handshakes := float64(m.Attempts + m.Warmup + m.Canceled)
-	cu := results.CPUUse{WallMS: ms(use.wall), ClientMS: ms(use.client), ClientCoresAvailable: float64(runtime.GOMAXPROCS(0)),
-		TargetMeasured: use.targetOK}
-	if use.wall > 0 {
-		cu.ClientCores = use.client.Seconds() / use.wall.Seconds()
-	}
-	if handshakes > 0 {
-		cu.ClientPerHandshakeMS = cu.ClientMS / handshakes
-	}
-	if use.targetOK {
-		cu.TargetMS = ms(use.target)
-		if use.wall > 0 {
-			cu.TargetCores = use.target.Seconds() / use.wall.Seconds()
-		}
-		if handshakes > 0 && use.target > 0 {
-			cu.TargetPerHandshakeMS = cu.TargetMS / handshakes
-			cu.HandshakesPerTargetCore = 1000 / cu.TargetPerHandshakeMS
-		}
-	}
-	rec.CPU = cu
+	rec.CPU = cpuUse(use, win, m)
 	return rec
 }
 
