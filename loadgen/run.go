@@ -53,6 +53,10 @@ type Result struct {
 	// Busy counts measured open-loop hits (warm-up left out) that found
 	// every worker busy and so started late.
 	Busy int64
+	// Completions counts the measured attempts by when they ended, in
+	// buckets of CompletionBucket from the start of measurement, up to
+	// Duration (attempts that ended later are not in it).
+	Completions []int64
 	// Stopped is set when ctx ended the run before its bounds.
 	Stopped  bool
 	Warnings []string
@@ -86,6 +90,9 @@ type job struct {
 	intended time.Time
 }
 
+// CompletionBucket is the width of Result.Completions' buckets.
+const CompletionBucket = 100 * time.Millisecond
+
 type runner struct {
 	cfg       Config
 	start     time.Time // run start (warmup begins)
@@ -96,6 +103,8 @@ type runner struct {
 	mu        sync.Mutex
 	recorders []*recorder
 	primeErrs Counts
+	// completions counts measured attempts by end time (see Result).
+	completions []atomic.Int64
 }
 
 // Run executes the load and returns what it measured. It stops by itself
@@ -106,6 +115,9 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		return nil, err
 	}
 	r := &runner{cfg: cfg, primeErrs: Counts{}}
+	if cfg.Duration > 0 {
+		r.completions = make([]atomic.Int64, (cfg.Duration+CompletionBucket-1)/CompletionBucket)
+	}
 	workCtx, cancelWork := context.WithCancel(ctx)
 	defer cancelWork()
 
@@ -159,7 +171,11 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		Canceled:    r.canceled.Load(),
 		PrimeErrors: r.primeErrs,
 		Busy:        late.blocked,
+		Completions: make([]int64, len(r.completions)),
 		Stopped:     ctx.Err() != nil,
+	}
+	for i := range r.completions {
+		res.Completions[i] = r.completions[i].Load()
 	}
 	res.Warnings = warnings(cfg, res, late)
 	return res, nil
@@ -189,6 +205,9 @@ func (r *runner) attempt(ctx context.Context, h bench.Handshaker, rec *recorder,
 	if s.Err != nil && ctx.Err() != nil {
 		r.canceled.Add(1) // stopped by the run, not failed by the target
 		return
+	}
+	if i := int(end.Sub(r.measure) / CompletionBucket); i < len(r.completions) {
+		r.completions[i].Add(1)
 	}
 	if !intended.IsZero() {
 		rec.add(&s, end.Sub(intended), start.Sub(intended), true)

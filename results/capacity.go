@@ -72,9 +72,10 @@ type Step struct {
 	// Run is the step's run directory, relative to the capacity directory.
 	Run       string  `json:"run"`
 	OfferedPS float64 `json:"offered_per_sec"`
-	// AchievedPS is attempts completed per second of the step's window
-	// (its duration, or longer when starts fell behind the schedule).
+	// AchievedPS is attempts completed per second over the steady window
+	// (WindowMS long, ending with the schedule).
 	AchievedPS float64 `json:"achieved_per_sec"`
+	WindowMS   float64 `json:"window_ms"`
 	ElapsedMS  float64 `json:"elapsed_ms"`
 	Attempts   int64   `json:"attempts"`
 	OK         int64   `json:"ok"`
@@ -113,9 +114,9 @@ type SLOJudgement struct {
 
 // CPUUse is the CPU a step cost. ClientMS and TargetMS are the whole
 // step's (warm-up, priming and drain included); per-handshake figures and
-// cores are over the steady window (from the end of the first 100 ms
-// interval of measurement to the end of the schedule), divided by the
-// attempts completed in it and by its wall time.
+// cores run from the end of the first 100 ms of measurement to the end of
+// the step, divided by the attempts that ended in that time and by its
+// wall time.
 type CPUUse struct {
 	WallMS                  float64 `json:"wall_ms"`
 	ClientMS                float64 `json:"client_ms"`

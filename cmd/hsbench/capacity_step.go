@@ -69,15 +69,15 @@ func rateString(r float64) string { return strconv.FormatFloat(r, 'f', -1, 64) }
 // run measures one step and judges it.
 func (s *stepper) run(ctx context.Context, st capacity.Step) (results.Step, capacity.Outcome, error) {
 	q := s.stepPlan(st)
-	var inWindow int64 // attempts completed within the schedule's window
-	var win cpuWindow  // CPU over the window, its first interval left out
-	q.onInterval = func(sn *loadgen.Snapshot) {
-		if sn.End > q.f.duration {
-			return
+	var first *cpuReading // at the end of the first interval: warm-up and priming over
+	var completions []int64
+	q.onInterval = func(*loadgen.Snapshot) {
+		if first == nil {
+			r := s.readCPU()
+			first = &r
 		}
-		inWindow += sn.Attempts()
-		win.add(s.readCPU(), sn.Attempts())
 	}
+	q.onResult = func(res *loadgen.Result) { completions = res.Completions }
 	rs, err := q.open(s.stderr)
 	if err != nil {
 		return results.Step{}, capacity.Outcome{}, err
@@ -91,12 +91,13 @@ func (s *stepper) run(ctx context.Context, st capacity.Step) (results.Step, capa
 	if err := rs.step(ctx, step{0, 0}); err != nil {
 		return results.Step{}, capacity.Outcome{}, err
 	}
-	use := s.readCPU().since(cpu0)
+	end := s.readCPU()
+	use := end.since(cpu0)
 	if err := rs.finish(ctx, io.Discard, io.Discard); err != nil && !isGateOrInterrupt(err) {
 		return results.Step{}, capacity.Outcome{}, err
 	}
 	m := rs.rec.Cells[0].Total
-	rec := s.stepRecord(st, m, use, win, q, inWindow)
+	rec := s.stepRecord(st, m, use, steadyWindow(completions, m), cpuAfter(first, end, completions, m))
 	out := capacity.Outcome{Cut: m.Interrupted || ctx.Err() != nil}
 	if out.Cut {
 		out.Reason, out.Detail = capacity.Cut, "the step did not finish (budget or interrupt): not judged"
@@ -133,38 +134,57 @@ func (s *stepper) readCPU() cpuReading {
 	return r
 }
 
-// cpuWindow follows the CPU of both sides through a step's intervals
-// within its schedule: from the end of the first (the workers primed and
-// warmed up, the pace steady) to the end of the last, and the attempts
-// completed in between.
-type cpuWindow struct {
-	first, last cpuReading
-	attempts    int64
-	n           int
+// window is a step's steady part: from the first 100 ms bucket at or
+// after the median service time (at least 100 ms in, at most half the
+// schedule: by then what the warm-up left in flight is done and the
+// measured attempts flow) to the end of the schedule, and the attempts
+// completed in it.
+type window struct {
+	length   time.Duration
+	attempts int64
 }
 
-func (w *cpuWindow) add(r cpuReading, attempts int64) {
-	if w.n++; w.n == 1 {
-		w.first = r
-		return
+func steadyWindow(completions []int64, m results.Measure) window {
+	n := len(completions)
+	from := msDuration(m.Phases[bench.Total.String()].P50)
+	k := int((from + loadgen.CompletionBucket - 1) / loadgen.CompletionBucket)
+	k = min(max(k, 1), n/2)
+	var w window
+	for _, c := range completions[k:] {
+		w.attempts += c
 	}
-	w.last = r
-	w.attempts += attempts
+	w.length = time.Duration(n-k) * loadgen.CompletionBucket
+	return w
+}
+
+// steadyCPU is the CPU both sides used from the end of the first interval
+// (warm-up and priming over) to the end of the step, and the attempts
+// that ended in that time.
+type steadyCPU struct {
+	span     cpuSpan
+	attempts int64
+}
+
+func cpuAfter(first *cpuReading, end cpuReading, completions []int64, m results.Measure) steadyCPU {
+	if first == nil || len(completions) == 0 {
+		return steadyCPU{}
+	}
+	return steadyCPU{span: end.since(*first), attempts: m.Attempts - completions[0]}
 }
 
 // cpuUse reports a step's CPU: the totals over the whole step (warm-up,
 // priming and drain included: what the processes spent), per handshake
 // and in cores over the steady window when it holds attempts, else over
 // the whole step divided by every handshake run.
-func cpuUse(use cpuSpan, win cpuWindow, m results.Measure) results.CPUUse {
+func cpuUse(use cpuSpan, steady steadyCPU, m results.Measure) results.CPUUse {
 	cu := results.CPUUse{WallMS: ms(use.wall), ClientMS: ms(use.client), ClientCoresAvailable: float64(runtime.GOMAXPROCS(0)),
 		TargetMeasured: use.targetOK}
 	if use.targetOK {
 		cu.TargetMS = ms(use.target)
 	}
 	span, n := use, float64(m.Attempts+m.Warmup+m.Canceled)
-	if win.attempts > 0 {
-		span, n = win.last.since(win.first), float64(win.attempts)
+	if steady.attempts > 0 {
+		span, n = steady.span, float64(steady.attempts)
 	}
 	if span.wall > 0 {
 		cu.ClientCores = span.client.Seconds() / span.wall.Seconds()
@@ -193,10 +213,13 @@ func (r cpuReading) since(r0 cpuReading) cpuSpan {
 }
 
 // stepRecord summarises a step for capacity.json.
-func (s *stepper) stepRecord(st capacity.Step, m results.Measure, use cpuSpan, win cpuWindow, q *runPlan, inWindow int64) results.Step {
+func (s *stepper) stepRecord(st capacity.Step, m results.Measure, use cpuSpan, win window, steady steadyCPU) results.Step {
 	rec := results.Step{Index: st.Index, Kind: string(st.Kind), Run: s.runDir(st), OfferedPS: st.Rate,
 		ElapsedMS: m.ElapsedMS, Attempts: m.Attempts, OK: m.OK, BusyStarts: m.BusyStarts}
-	rec.AchievedPS = achieved(inWindow, m, q.f.duration)
+	if win.length > 0 {
+		rec.AchievedPS = float64(win.attempts) / win.length.Seconds()
+		rec.WindowMS = ms(win.length)
+	}
 	for _, n := range m.Errors {
 		rec.Errors += n
 	}
@@ -209,26 +232,13 @@ func (s *stepper) stepRecord(st capacity.Step, m results.Measure, use cpuSpan, w
 	for _, o := range s.cp.objectives {
 		rec.SLO = append(rec.SLO, judgement(o, m))
 	}
-	rec.CPU = cpuUse(use, win, m)
+	rec.CPU = cpuUse(use, steady, m)
 	return rec
 }
 
 // stepInterval is the interval length of a step's phases.hlog: the
 // granularity of its achieved rate.
 const stepInterval = 100 * time.Millisecond
-
-// achieved is the rate of attempts (errors are judged on their own)
-// completed within the schedule's window [0, D): a target that keeps up
-// completes there every attempt but those still in flight at D, about
-// rate × mean service time, so the count is divided by D minus that time;
-// one that falls behind completes only what it can.
-func achieved(inWindow int64, m results.Measure, scheduled time.Duration) float64 {
-	window := scheduled.Seconds() - m.Phases[bench.Total.String()].Mean/1e3
-	if window <= 0 {
-		return 0
-	}
-	return float64(inWindow) / window
-}
 
 func pcts(ps results.PhaseStats) results.PhasePcts {
 	return results.PhasePcts{P50: ps.P50, P99: ps.P99, P999: ps.P999}
@@ -255,7 +265,7 @@ func judgement(o slo.Objective, m results.Measure) results.SLOJudgement {
 // facts gathers what capacity.Judge needs from a step.
 func (s *stepper) facts(rec results.Step, m results.Measure, concurrency int) capacity.Facts {
 	f := capacity.Facts{Offered: rec.OfferedPS, Achieved: rec.AchievedPS, ErrorRate: rec.ErrorRate,
-		AchievedSlack: 2 / s.cp.stepDuration(rec.OfferedPS).Seconds(),
+		AchievedSlack: 2 / max(rec.WindowMS/1e3, 0.1),
 		Concurrency:   concurrency, ClientCores: rec.CPU.ClientCores, ClientCap: rec.CPU.ClientCoresAvailable,
 		TargetCores: -1, LatenessP99: msDuration(rec.LatenessP99), ServiceP50: msDuration(rec.Service.P50), BaseServiceP50: s.baseService}
 	if rec.CPU.TargetMeasured {

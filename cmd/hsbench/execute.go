@@ -144,6 +144,9 @@ func (r *runState) step(ctx context.Context, st step) error {
 	if err != nil {
 		return fmt.Errorf("hsbench: %s: %w", c.id, err)
 	}
+	if p.onResult != nil {
+		p.onResult(res)
+	}
 	m, err := results.MeasureOf(res, st.repeat, offset, results.ProcessCPU()-cpu)
 	if err != nil {
 		return err

@@ -62,6 +62,8 @@ type runPlan struct {
 	// onInterval, when set, sees every interval of every step (a capacity
 	// step counts its completions with it).
 	onInterval func(*loadgen.Snapshot)
+	// onResult, when set, sees each step's load generator result.
+	onResult func(*loadgen.Result)
 }
 
 // step is one (repeat, cell) run, in execution order.
