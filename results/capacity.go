@@ -97,6 +97,7 @@ type Step struct {
 
 // PhasePcts are percentiles of one phase, in ms.
 type PhasePcts struct {
+	Mean float64 `json:"mean"`
 	P50  float64 `json:"p50"`
 	P99  float64 `json:"p99"`
 	P999 float64 `json:"p99_9"`

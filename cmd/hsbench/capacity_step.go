@@ -241,7 +241,7 @@ func (s *stepper) stepRecord(st capacity.Step, m results.Measure, use cpuSpan, w
 const stepInterval = 100 * time.Millisecond
 
 func pcts(ps results.PhaseStats) results.PhasePcts {
-	return results.PhasePcts{P50: ps.P50, P99: ps.P99, P999: ps.P999}
+	return results.PhasePcts{Mean: ps.Mean, P50: ps.P50, P99: ps.P99, P999: ps.P999}
 }
 
 // judgement judges one objective on a step's measure; a phase without
