@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"path/filepath"
 	"runtime"
 	"strconv"
@@ -265,7 +266,7 @@ func judgement(o slo.Objective, m results.Measure) results.SLOJudgement {
 // facts gathers what capacity.Judge needs from a step.
 func (s *stepper) facts(rec results.Step, m results.Measure, concurrency int) capacity.Facts {
 	f := capacity.Facts{Offered: rec.OfferedPS, Achieved: rec.AchievedPS, ErrorRate: rec.ErrorRate,
-		AchievedSlack: 2 / max(rec.WindowMS/1e3, 0.1),
+		AchievedSlack: achievedSlack(rec),
 		Concurrency:   concurrency, ClientCores: rec.CPU.ClientCores, ClientCap: rec.CPU.ClientCoresAvailable,
 		TargetCores: -1, LatenessP99: msDuration(rec.LatenessP99), ServiceP50: msDuration(rec.Service.P50), BaseServiceP50: s.baseService}
 	if rec.CPU.TargetMeasured {
@@ -288,6 +289,15 @@ func (s *stepper) facts(rec results.Step, m results.Measure, concurrency int) ca
 		break
 	}
 	return f
+}
+
+// achievedSlack is the counting noise of a step's achieved rate, per
+// second: the window's ends cut through the handshakes in flight (rate ×
+// mean service time on average, by Little's law, give or take its square
+// root), and two more for the granularity of the count.
+func achievedSlack(rec results.Step) float64 {
+	inFlight := rec.OfferedPS * rec.Service.Mean / 1e3
+	return (2 + math.Sqrt(inFlight)) / max(rec.WindowMS/1e3, 0.1)
 }
 
 func msDuration(v float64) time.Duration { return time.Duration(v * 1e6) }
