@@ -119,11 +119,14 @@ type SLOJudgement struct {
 // the step, divided by the attempts that ended in that time and by its
 // wall time.
 type CPUUse struct {
-	WallMS                  float64 `json:"wall_ms"`
-	ClientMS                float64 `json:"client_ms"`
-	ClientPerHandshakeMS    float64 `json:"client_per_handshake_ms"`
-	ClientCores             float64 `json:"client_cores"`
-	ClientCoresAvailable    float64 `json:"client_cores_available"` // GOMAXPROCS
+	WallMS               float64 `json:"wall_ms"`
+	ClientMS             float64 `json:"client_ms"`
+	ClientPerHandshakeMS float64 `json:"client_per_handshake_ms"`
+	ClientCores          float64 `json:"client_cores"`
+	ClientCoresAvailable float64 `json:"client_cores_available"` // GOMAXPROCS
+	// ClientWaitPerRun is how long hsbench's threads waited, runnable, for
+	// a CPU per unit of time they ran, over the whole step (schedstat).
+	ClientWaitPerRun        float64 `json:"client_wait_per_run"`
 	TargetMS                float64 `json:"target_ms,omitempty"`
 	TargetPerHandshakeMS    float64 `json:"target_per_handshake_ms,omitempty"`
 	TargetCores             float64 `json:"target_cores,omitempty"`

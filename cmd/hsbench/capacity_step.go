@@ -119,15 +119,18 @@ func isGateOrInterrupt(err error) bool {
 	return errors.As(err, &ee) && (ee.code == exitFailed || ee.code == exitInterrupted)
 }
 
-// cpuReading is the CPU used so far by both sides, and when.
+// cpuReading is the CPU used so far by both sides, and when; sched is
+// how long hsbench's threads ran and waited for a CPU.
 type cpuReading struct {
 	at             time.Time
 	client, target time.Duration
 	targetOK       bool
+	sched          proccpu.Sched
 }
 
 func (s *stepper) readCPU() cpuReading {
 	r := cpuReading{at: time.Now(), client: results.ProcessCPU()}
+	r.sched, _ = proccpu.SelfSched()
 	if s.cpu != nil {
 		t, err := s.cpu.CPU()
 		r.target, r.targetOK = t, err == nil
@@ -183,6 +186,9 @@ func cpuUse(use cpuSpan, steady steadyCPU, m results.Measure) results.CPUUse {
 	if use.targetOK {
 		cu.TargetMS = ms(use.target)
 	}
+	if use.sched.Run > 0 {
+		cu.ClientWaitPerRun = use.sched.Wait.Seconds() / use.sched.Run.Seconds()
+	}
 	span, n := use, float64(m.Attempts+m.Warmup+m.Canceled)
 	if steady.attempts > 0 {
 		span, n = steady.span, float64(steady.attempts)
@@ -207,10 +213,12 @@ func cpuUse(use cpuSpan, steady steadyCPU, m results.Measure) results.CPUUse {
 type cpuSpan struct {
 	wall, client, target time.Duration
 	targetOK             bool
+	sched                proccpu.Sched
 }
 
 func (r cpuReading) since(r0 cpuReading) cpuSpan {
-	return cpuSpan{wall: r.at.Sub(r0.at), client: r.client - r0.client, target: r.target - r0.target, targetOK: r.targetOK && r0.targetOK}
+	return cpuSpan{wall: r.at.Sub(r0.at), client: r.client - r0.client, target: r.target - r0.target,
+		targetOK: r.targetOK && r0.targetOK, sched: r.sched.Sub(r0.sched)}
 }
 
 // stepRecord summarises a step for capacity.json.
@@ -268,7 +276,7 @@ func (s *stepper) facts(rec results.Step, m results.Measure, concurrency int) ca
 	f := capacity.Facts{Offered: rec.OfferedPS, Achieved: rec.AchievedPS, ErrorRate: rec.ErrorRate,
 		AchievedSlack: achievedSlack(rec),
 		Concurrency:   concurrency, ClientCores: rec.CPU.ClientCores, ClientCap: rec.CPU.ClientCoresAvailable,
-		TargetCores: -1, LatenessP99: msDuration(rec.LatenessP99), ServiceP50: msDuration(rec.Service.P50), BaseServiceP50: s.baseService}
+		ClientWait: rec.CPU.ClientWaitPerRun, TargetCores: -1, LatenessP99: msDuration(rec.LatenessP99), ServiceP50: msDuration(rec.Service.P50), BaseServiceP50: s.baseService}
 	if rec.CPU.TargetMeasured {
 		f.TargetCores = rec.CPU.TargetCores
 	}

@@ -216,3 +216,27 @@ func treePIDs(t *testing.T, pid int) []int {
 	}
 	return out
 }
+
+// This process's threads ran for about the CPU time it used, and waiting
+// is counted apart.
+func TestSelfSched(t *testing.T) {
+	s0, err := SelfSched()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ru0, ru1 syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru0)
+	for end := time.Now().Add(300 * time.Millisecond); time.Now().Before(end); {
+	}
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru1)
+	s1, err := SelfSched()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := s1.Sub(s0)
+	cpu := time.Duration(ru1.Utime.Nano() + ru1.Stime.Nano() - ru0.Utime.Nano() - ru0.Stime.Nano())
+	t.Logf("ran %v, waited %v; getrusage says %v of CPU", d.Run, d.Wait, cpu)
+	if d.Run < cpu/2 || d.Run > 2*cpu+20*time.Millisecond || d.Wait < 0 {
+		t.Errorf("schedstat ran %v (waited %v), getrusage %v", d.Run, d.Wait, cpu)
+	}
+}

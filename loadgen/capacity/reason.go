@@ -30,6 +30,9 @@ type Limits struct {
 	// MaxBusy is the fraction of hits that may find every in-flight slot
 	// busy before the concurrency limit counts as the cause (default 0.01).
 	MaxBusy float64
+	// StarvedWait is the Facts.ClientWait from which hsbench counts as
+	// starved of CPU (default 1: it waited as long as it ran).
+	StarvedWait float64
 }
 
 // Facts are what a step measured, as the judge needs them.
@@ -52,7 +55,11 @@ type Facts struct {
 	// ClientCap it may use (GOMAXPROCS). TargetCores is the target's, or
 	// negative when unknown.
 	ClientCores, ClientCap, TargetCores float64
-	LatenessP99                         time.Duration
+	// ClientWait is how long hsbench's threads waited, runnable, for a CPU
+	// per unit of time they ran (0: unknown): 1 or more means other
+	// processes (or the target) on the same CPUs starved the generator.
+	ClientWait  float64
+	LatenessP99 time.Duration
 	// ServiceP50 is the median service time (phase total), for Little's
 	// law; BaseServiceP50 the lowest median service time of the steps that
 	// held before (0: none), the target's unloaded service time.
@@ -65,6 +72,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.MaxBusy <= 0 {
 		l.MaxBusy = 0.01
+	}
+	if l.StarvedWait <= 0 {
+		l.StarvedWait = 1
 	}
 	return l
 }
@@ -83,6 +93,11 @@ func Judge(f Facts, l Limits) Outcome {
 		return Outcome{Reason: Generator, Detail: fmt.Sprintf(
 			"hsbench used %.2f of its %.0f cores: the generator is the bottleneck, not the target%s; "+
 				"split the load over more processes or machines with --shard", f.ClientCores, f.ClientCap, targetUse(f))}
+	}
+	if f.ClientWait >= l.StarvedWait {
+		return Outcome{Reason: Generator, Detail: fmt.Sprintf(
+			"hsbench's threads waited for a CPU %.1f× as long as they ran: the machine's CPUs are oversubscribed and the generator "+
+				"could not keep its schedule%s; the knee is the machine's, not the target's: run hsbench on CPUs of its own, or --shard", f.ClientWait, targetUse(f))}
 	}
 	if f.ErrorRate > l.MaxErrorRate {
 		return Outcome{Reason: Errors, Detail: fmt.Sprintf("%.1f%% of attempts failed (at most %.1f%%)", 100*f.ErrorRate, 100*l.MaxErrorRate)}

@@ -24,6 +24,8 @@ func TestJudge(t *testing.T) {
 		{"shortfall beyond the counting slack", func(f *Facts) { f.Achieved, f.AchievedSlack = 489, 5 }, Throughput, "achieved 489/s"},
 		{"generator CPU", func(f *Facts) { f.SLOFailed, f.ClientCores = "latency:p99<10ms", 1.85 }, Generator, "--shard"},
 		{"generator CPU before errors", func(f *Facts) { f.ErrorRate, f.ClientCores = 0.5, 1.9 }, Generator, "1.90 of its 2 cores"},
+		{"generator starved of CPU", func(f *Facts) { f.SLOFailed, f.ClientWait = "latency:p99<10ms", 2.5 }, Generator, "waited for a CPU 2.5×"},
+		{"some CPU wait is normal", func(f *Facts) { f.SLOFailed, f.ClientWait = "latency:p99<10ms", 0.3 }, Latency, ""},
 		{"late starts, free slots", func(f *Facts) {
 			f.SLOFailed, f.ServiceHeld, f.LatenessP99 = "latency:p99<10ms", true, 12*time.Millisecond
 		}, Generator, "lateness p99 12 ms"},
