@@ -114,7 +114,7 @@ func nginxCapacity(t *testing.T, pid int, common []string) (fails []string, stea
 			fails = append(fails, fmt.Sprintf("the search took %v, over its 60s budget", took))
 		}
 		lo, hi := math.Min(sat1, sat2), math.Max(sat1, sat2)
-		steady = hi <= 1.5*lo
+		steady = hi <= 1.5*lo && a.Reason != "generator" // a starved generator measured the machine, not nginx
 		t.Logf("nginx: closed loop %.0f/s then %.0f/s (nginx CPU %.3f, %.3f ms/hs); capacity %v/s (knee in [%v, %v), %s: %s), target CPU %.3f ms/hs",
 			sat1, sat2, cpu1, cpu2, a.RatePS, a.RatePS, a.FailedPS, a.Reason, a.Detail, a.CPU.TargetPerHandshakeMS)
 		if a.RatePS < 0.85*lo || a.RatePS > 1.15*hi {
@@ -138,7 +138,7 @@ func nginxCapacity(t *testing.T, pid int, common []string) (fails []string, stea
 			fails = append(fails, "no target CPU per handshake at the answer")
 		}
 		if !steady {
-			fails = append(fails, fmt.Sprintf("closed-loop throughput %.0f/s before, %.0f/s after the search", sat1, sat2))
+			fails = append(fails, fmt.Sprintf("closed-loop throughput %.0f/s before, %.0f/s after the search; knee reason %s", sat1, sat2, a.Reason))
 		}
 		return fails, steady
 	}
