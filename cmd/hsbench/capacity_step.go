@@ -46,8 +46,8 @@ func (s *stepper) stepPlan(st capacity.Step) *runPlan {
 	f.quiet = f.quiet || s.stderr == io.Discard
 	q.cells, q.order, q.invalid = []cell{s.c}, []step{{0, 0}}, nil
 	q.progressNote = fmt.Sprintf("step %d (%s) %s/s: ", st.Index+1, st.Kind, rateString(st.Rate))
-	// Intervals of 100 ms: the step counts the attempts that completed
-	// within its schedule's window (see achieved).
+	// Intervals of 100 ms: the end of the first one (warm-up and priming
+	// over) starts the step's CPU per handshake.
 	f.interval = stepInterval
 	if s.served != nil { // the embedded target, in its own process
 		f.target, f.sni = s.served.addr, "localhost"
@@ -245,8 +245,7 @@ func (s *stepper) stepRecord(st capacity.Step, m results.Measure, use cpuSpan, w
 	return rec
 }
 
-// stepInterval is the interval length of a step's phases.hlog: the
-// granularity of its achieved rate.
+// stepInterval is the interval length of a step's phases.hlog.
 const stepInterval = 100 * time.Millisecond
 
 func pcts(ps results.PhaseStats) results.PhasePcts {
