@@ -21,6 +21,16 @@ import (
 	"github.com/hsbench/hsbench/results"
 )
 
+// skipUnderRace skips a capacity search against a real target under the
+// race detector, which slows the generator several times: the search
+// would find hsbench's knee. CI runs these tests without it (.ci/run).
+func skipUnderRace(t *testing.T) {
+	t.Helper()
+	if raceEnabled() {
+		t.Skip("a capacity search measures the generator's speed, which -race changes: run without -race (CI does)")
+	}
+}
+
 // procCPU reads a process's own user+system time from /proc/PID/stat
 // (fields 14 and 15, in ticks of 10 ms), as an operator would.
 func procCPU(t *testing.T, pid int) time.Duration {
@@ -67,6 +77,7 @@ func saturation(t *testing.T, pid int, args []string) (rate, cpuMS float64) {
 // target CPU the search reports per step adds up to what /proc says nginx
 // used over the whole search (within 15%: ticks of 10 ms).
 func TestCapacityNginx(t *testing.T) {
+	skipUnderRace(t)
 	srv := testservers.StartNginx(t, testservers.Options{MinVersion: "1.3", MaxVersion: "1.3"})
 	pid := srv.PID()
 	common := []string{"--target", srv.Addr, "--ca", srv.CAFile, "--sni", srv.ServerName, "--tls", "1.3", "--mode", "full", "--group", "x25519"}
@@ -156,6 +167,7 @@ func nginxCapacity(t *testing.T, pid int, common []string) (fails []string, stea
 // with N. The knee must be blamed on concurrency; a knee blamed on the
 // generator (hsbench starved of CPU by a loaded machine) is measured again.
 func TestCapacityLittlesLaw(t *testing.T) {
+	skipUnderRace(t)
 	testenv.Root(t)
 	untilSteady(t, func() (fails []string, steady bool) {
 		steady = true

@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"strings"
 	"testing"
 )
 
@@ -11,7 +12,9 @@ import (
 const execMainVar = "HSBENCH_TEST_EXEC_MAIN"
 
 func TestMain(m *testing.M) {
-	if os.Getenv(execMainVar) == "1" {
+	// Only a command runs main: tests that run the test binary again
+	// (with -test.run) get tests.
+	if os.Getenv(execMainVar) == "1" && len(os.Args) > 1 && !strings.HasPrefix(os.Args[1], "-") {
 		main()
 		return
 	}
