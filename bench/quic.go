@@ -21,7 +21,7 @@ import (
 const (
 	MismatchResumedFull    = "asked resumed, got a full handshake"
 	Mismatch0RTTFull       = "asked 0-RTT, got a full handshake"
-	Mismatch0RTTNotOffered = "asked 0-RTT, the ticket allows no early data"
+	Mismatch0RTTNotOffered = MismatchTicketNoEarly
 )
 
 // Bounds of the unmeasured waits after a measured QUIC attempt.
@@ -318,6 +318,7 @@ func (h *quicHandshaker) attempt(ctx context.Context, priming bool) (s Sample) {
 	var gen uint64
 	if h.cache != nil {
 		gen = h.cache.generation()
+		cfg.Time = h.cache.clock()
 	}
 
 	// The handshake starts once the address is known: configuration
@@ -609,6 +610,17 @@ type ticketCache struct {
 	state   *tls.ClientSessionState
 	gen     uint64 // sessions stored so far
 	changed chan struct{}
+	// frac is how far past its stamped second the stored session arrived
+	// (see stampedSession).
+	frac time.Duration
+}
+
+// clock returns the Config.Time of the connection that will send the
+// stored session (see ticketClock).
+func (c *ticketCache) clock() func() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return ticketClock(c.frac)
 }
 
 func newTicketCache(fresh, keep bool) *ticketCache {
@@ -639,6 +651,9 @@ func (c *ticketCache) Put(key string, cs *tls.ClientSessionState) {
 	}
 	if c.keep && c.state != nil {
 		return
+	}
+	if st, frac, err := stampedSession(cs, time.Now()); err == nil {
+		cs, c.frac = st, frac
 	}
 	c.key, c.state = key, cs
 	c.gen++

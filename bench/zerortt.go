@@ -29,6 +29,10 @@ const (
 	MismatchEarlyRejected      = "asked 0-RTT, early data rejected"
 	MismatchEarlyRejectedReuse = "asked 0-RTT, early data rejected (ticket reuse)"
 	MismatchEarlyRejectedHRR   = "asked 0-RTT, early data rejected (HelloRetryRequest)"
+	// MismatchTicketNoEarly: the ticket's early_data extension is absent
+	// (or says 0 bytes), so no early data was sent (RFC 8446 4.2.10); the
+	// handshake resumed without it. Same words for TCP and QUIC.
+	MismatchTicketNoEarly = "asked 0-RTT, ticket does not allow early data"
 )
 
 // ZeroRTTConfig describes TLS 1.3 0-RTT handshakes over TCP. crypto/tls
