@@ -16,6 +16,14 @@ import (
 // -www all answer it.
 const DefaultRequest = "GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
 
+// KeepAliveRequest is DefaultRequest without "Connection: close", sent as
+// early data by TCP 0-RTT handshakes with fresh tickets: a server asked to
+// close (nginx) answers early data and closes before it has read the
+// client Finished, so it never sends the fresh ticket the next attempt
+// needs. Kept alive, it reads the Finished and sends the ticket after the
+// response; the client closes once the ticket is in (unmeasured, bounded).
+const KeepAliveRequest = "GET / HTTP/1.1\r\nHost: localhost\r\n\r\n"
+
 // TCPConfig describes handshakes over TCP with crypto/tls.
 type TCPConfig struct {
 	// Address is host:port. A host name is resolved on every attempt (the

@@ -124,6 +124,7 @@ func NewZeroRTTFactory(cfg ZeroRTTConfig) (Factory, error) {
 		RootCAs:            cfg.TLS.RootCAs,
 		InsecureSkipVerify: cfg.TLS.InsecureSkipVerify,
 		Read:               readMode(cfg),
+		TicketWait:         ticketWait,
 		MaxResponse:        4 << 10,
 	}
 	if len(cfg.TLS.CurvePreferences) > 0 {
@@ -139,6 +140,8 @@ func NewZeroRTTFactory(cfg ZeroRTTConfig) (Factory, error) {
 // policy) or nothing.
 func readMode(cfg ZeroRTTConfig) zerortt.ReadMode {
 	switch {
+	case !cfg.NoResponse && cfg.Tickets == TicketsFresh:
+		return zerortt.ReadFirstResponseThenTicket
 	case !cfg.NoResponse:
 		return zerortt.ReadFirstResponse
 	case cfg.Tickets == TicketsFresh:
@@ -185,6 +188,9 @@ func (h *zeroRTTHandshaker) Prime(ctx context.Context) error {
 	// The ticket arrived just before FirstTicket returned: a few
 	// milliseconds too young is within every server's allowance.
 	t.ReceivedAt = time.Now()
+	if t, err = h.learnEarlyData(ctx, t); err != nil {
+		return err
+	}
 	h.ticket = t
 	return nil
 }
@@ -306,7 +312,8 @@ func (h *zeroRTTHandshaker) attempt(ctx context.Context, t *zerortt.Ticket) (s S
 	// counts as client work before the ClientHello, so the phases stay
 	// contiguous and add up to total.
 	tl.hsStart = tl.connected
-	res, err = zerortt.Resume(ctx, tc, &h.engine, t, h.cfg.Request, hooks)
+	eng, early := h.engineFor(t)
+	res, err = zerortt.Resume(ctx, tc, eng, t, early, hooks)
 	if err != nil {
 		if !tl.hsEnd.IsZero() {
 			phase = TTFB
@@ -316,7 +323,7 @@ func (h *zeroRTTHandshaker) attempt(ctx context.Context, t *zerortt.Ticket) (s S
 	s.Labels = zeroRTTLabels(res)
 	tl.tlsPhases(&s, true)
 	end := tl.hsEnd
-	if !h.cfg.NoResponse {
+	if !h.cfg.NoResponse && early != nil {
 		if tl.firstResp.IsZero() {
 			phase = TTFB
 			return fail(fmt.Errorf("bench: reading response: %w", io.ErrUnexpectedEOF))
@@ -333,7 +340,23 @@ func (h *zeroRTTHandshaker) attempt(ctx context.Context, t *zerortt.Ticket) (s S
 	s.SetPhase(Total, end.Sub(tl.start))
 	s.BytesSent, s.BytesRecv = sent, recv
 	s.Mismatch = zeroRTTMismatch(res, h.cfg.Tickets)
+	if early == nil {
+		s.Mismatch = MismatchTicketNoEarly
+	}
 	return s, res
+}
+
+// engineFor returns the engine configuration and early data of an attempt
+// with t: the request as early data when the ticket allows it; otherwise
+// (RFC 8446 4.2.10) a resumption without early data that only collects the
+// next ticket, counted as a MismatchTicketNoEarly sample.
+func (h *zeroRTTHandshaker) engineFor(t *zerortt.Ticket) (*zerortt.Config, []byte) {
+	if t.MaxEarlyData > 0 {
+		return &h.engine, h.cfg.Request
+	}
+	eng := h.engine
+	eng.Read = zerortt.ReadUntilTicket
+	return &eng, nil
 }
 
 // ticketPolicy checks a ticket policy; empty means fresh.
