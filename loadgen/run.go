@@ -37,6 +37,8 @@ type Config struct {
 	// the collector goroutine. It must not keep the snapshot's histograms
 	// beyond the call unless it copies them.
 	OnInterval func(*Snapshot)
+	// CPUClock reads the process CPU time; nil: getrusage (user + system).
+	CPUClock func() time.Duration
 }
 
 // Result is the outcome of a run.
@@ -46,6 +48,14 @@ type Result struct {
 	Elapsed     time.Duration
 	Workers     int
 	WarmupCount int64
+	// WarmupErrors counts warm-up attempts that failed, by class (a
+	// timeout that began in warm-up shows here if it also ended there).
+	WarmupErrors Counts
+	// Overlapping counts closed-loop attempts that started in warm-up and
+	// ended in the measured part: they are measured (see attempt).
+	Overlapping int64
+	// CPU splits the process CPU time by what was in flight.
+	CPU CPUUse
 	// Canceled counts attempts cut short when the run was stopped; they are
 	// not errors of the target.
 	Canceled    int64
@@ -89,10 +99,13 @@ type runner struct {
 	measure   time.Time // measurement start (warmup ends)
 	claimed   atomic.Uint64
 	warmup    atomic.Int64
+	overlap   atomic.Int64
 	canceled  atomic.Int64
+	cpu       *cpuShares
 	mu        sync.Mutex
 	recorders []*recorder
 	primeErrs Counts
+	warmErrs  Counts
 }
 
 // Run executes the load and returns what it measured. It stops by itself
@@ -102,7 +115,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if err := cfg.check(); err != nil {
 		return nil, err
 	}
-	r := &runner{cfg: cfg, primeErrs: Counts{}}
+	r := &runner{cfg: cfg, primeErrs: Counts{}, warmErrs: Counts{}, cpu: newCPUShares(cfg.CPUClock)}
 	workCtx, cancelWork := context.WithCancel(ctx)
 	defer cancelWork()
 
@@ -156,6 +169,10 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		Canceled:    r.canceled.Load(),
 		PrimeErrors: r.primeErrs,
 		Stopped:     ctx.Err() != nil,
+		// Every worker has returned: nothing is in flight.
+		WarmupErrors: r.warmErrs,
+		Overlapping:  r.overlap.Load(),
+		CPU:          r.cpu.finish(),
 	}
 	res.Warnings = warnings(cfg, res, late)
 	return res, nil
@@ -168,24 +185,35 @@ func (r *runner) pastEnd(now time.Time) bool {
 
 // attempt runs one handshake and records it (or counts it as warmup).
 // intended is the scheduled start in an open loop, zero in a closed loop.
+//
+// An open-loop hit belongs to the part its intended start falls in. A
+// closed-loop attempt belongs to the part it ends in: one that starts in
+// warm-up and ends after the measurement began (a stall, a timeout) is
+// measured with its whole duration and counted in Result.Overlapping, so
+// it cannot vanish from both parts. Warm-up failures are counted by class.
 func (r *runner) attempt(ctx context.Context, h bench.Handshaker, rec *recorder, intended time.Time) {
+	cpu := r.cpu.begin()
+	kind := cpuUnmeasured
+	defer func() { r.cpu.end(cpu, kind) }()
 	start := time.Now()
 	actx, cancel := context.WithTimeout(ctx, r.cfg.Timeout)
 	s := h.Handshake(actx)
 	cancel()
 	end := time.Now()
-	ref := start
-	if !intended.IsZero() {
-		ref = intended
-	}
-	if ref.Before(r.measure) {
-		r.warmup.Add(1)
-		return
-	}
 	if s.Err != nil && ctx.Err() != nil {
 		r.canceled.Add(1) // stopped by the run, not failed by the target
 		return
 	}
+	if r.inWarmup(start, end, intended) {
+		r.warmup.Add(1)
+		if s.Err != nil {
+			r.mu.Lock()
+			r.warmErrs[s.Class]++
+			r.mu.Unlock()
+		}
+		return
+	}
+	kind = cpuMeasured
 	if !intended.IsZero() {
 		rec.add(&s, end.Sub(intended), start.Sub(intended), true)
 	} else {
@@ -194,6 +222,8 @@ func (r *runner) attempt(ctx context.Context, h bench.Handshaker, rec *recorder,
 }
 
 func (r *runner) prime(ctx context.Context, h bench.Handshaker) bool {
+	cpu := r.cpu.begin()
+	defer r.cpu.end(cpu, cpuPriming)
 	pctx, cancel := context.WithTimeout(ctx, r.cfg.Timeout)
 	defer cancel()
 	if err := h.Prime(pctx); err != nil {
@@ -205,6 +235,15 @@ func (r *runner) prime(ctx context.Context, h bench.Handshaker) bool {
 		return false
 	}
 	return true
+}
+
+// reprime fetches what the last attempt used up (a ticket), outside any
+// attempt: off the measured clock, its CPU time counted as priming. In an
+// open loop it runs before the worker takes its next hit.
+func (r *runner) reprime(ctx context.Context, h bench.Handshaker) {
+	if p, ok := h.(bench.PrimeNeeder); ok && ctx.Err() == nil && p.NeedsPrime() {
+		r.prime(ctx, h)
+	}
 }
 
 // A worker primes once. If priming fails, its resumed attempts come out as
@@ -222,6 +261,7 @@ func (r *runner) closedWorker(ctx context.Context, h bench.Handshaker, rec *reco
 			return
 		}
 		r.attempt(ctx, h, rec, time.Time{})
+		r.reprime(ctx, h)
 	}
 }
 
@@ -232,11 +272,14 @@ func (r *runner) openWorker(ctx context.Context, h bench.Handshaker, rec *record
 			return
 		}
 		r.attempt(ctx, h, rec, j.intended)
+		r.reprime(ctx, h)
 	}
 }
 
 type dispatchStats struct {
-	blocked int64 // hits that found every worker busy
+	// busyLate counts measured hits that found every worker busy and were
+	// handed out more than lateThreshold after their intended start.
+	busyLate int64
 }
 
 // dispatch hands out hits on the global schedule until its bounds are met.
@@ -271,11 +314,13 @@ func (r *runner) dispatch(ctx context.Context, jobs chan<- job) dispatchStats {
 			continue
 		default:
 		}
-		st.blocked++
 		select {
 		case jobs <- j:
 		case <-ctx.Done():
 			return st
+		}
+		if !j.intended.Before(r.measure) && time.Since(j.intended) > lateThreshold {
+			st.busyLate++
 		}
 	}
 }
@@ -283,15 +328,8 @@ func (r *runner) dispatch(ctx context.Context, jobs chan<- job) dispatchStats {
 func warnings(cfg Config, res *Result, st dispatchStats) []string {
 	var w []string
 	if cfg.Rate > 0 {
-		if lh := res.Total.Hist[bench.Lateness]; lh != nil && lh.TotalCount() > 0 {
-			p99 := time.Duration(lh.ValueAtQuantile(99))
-			if p99 > time.Millisecond {
-				w = append(w, fmt.Sprintf("the generator fell behind its schedule: p99 start lateness %v "+
-					"(latency is still measured from the intended start; see 'latency' vs 'total')", p99.Round(time.Microsecond)))
-			}
-		}
-		if st.blocked > 0 {
-			w = append(w, fmt.Sprintf("%d handshakes found all %d workers busy and started late: raise --concurrency or lower --rate", st.blocked, cfg.Concurrency))
+		if lw := latenessWarning(res.Total.Hist[bench.Lateness], st.busyLate, cfg.Concurrency); lw != "" {
+			w = append(w, lw)
 		}
 		if achieved := float64(res.Total.Attempts()) / max(res.Elapsed.Seconds(), 1e-9); res.Elapsed > 0 && achieved < 0.9*cfg.Rate && !res.Stopped {
 			w = append(w, fmt.Sprintf("achieved %.0f handshakes/s of the %.0f asked", achieved, cfg.Rate))
