@@ -46,6 +46,8 @@ type TCPConfig struct {
 	// Dial opens the TCP connection; nil uses a net.Dialer. Network
 	// emulation plugs in here.
 	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
+	// Stats, when set, counts the priming handshakes of resumed mode.
+	Stats *ZeroRTTStats
 }
 
 // NewTCPFactory checks the configuration and returns a Factory.
@@ -87,6 +89,9 @@ func (h *tcpHandshaker) Close() error { return nil }
 func (h *tcpHandshaker) Prime(ctx context.Context) error {
 	if h.cfg.Mode != ModeResumed {
 		return nil
+	}
+	if h.cfg.Stats != nil {
+		h.cfg.Stats.Primes.Add(1)
 	}
 	s := h.attempt(ctx, true)
 	if s.Err != nil {

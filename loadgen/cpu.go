@@ -16,8 +16,8 @@ type CPUUse struct {
 	// handshakes, the embedded target's idle work).
 	Measured, Priming, Unmeasured, Idle time.Duration
 	// Total is all CPU time from the start of the run (warm-up included)
-	// to its end: the sum of the four.
-	Total time.Duration
+	// to its end: the sum of the four. Wall is the run's wall-clock time.
+	Total, Wall time.Duration
 }
 
 // cpuKind says what an activity turned out to be.

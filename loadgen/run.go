@@ -174,6 +174,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		Overlapping:  r.overlap.Load(),
 		CPU:          r.cpu.finish(),
 	}
+	res.CPU.Wall = time.Since(r.start)
 	res.Warnings = warnings(cfg, res, late)
 	return res, nil
 }

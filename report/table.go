@@ -69,15 +69,13 @@ func writeCell(ew *errWriter, r *results.Run, c *results.Cell) {
 		ew.printf("   negotiated: %s\n", neg)
 	}
 	if m.BytesSentAvg > 0 {
-		ew.printf("   bytes per handshake: %.0f sent, %.0f received", m.BytesSentAvg, m.BytesRecvAvg)
-		if m.ClientCPUPerHandshakeMS > 0 {
-			who := "client"
-			if r.Config.Embedded {
-				who = "client+embedded target"
-			}
-			ew.printf("; %s CPU %.3f ms per handshake", who, m.ClientCPUPerHandshakeMS)
-		}
-		ew.printf("\n")
+		ew.printf("   bytes per handshake: %.0f sent, %.0f received\n", m.BytesSentAvg, m.BytesRecvAvg)
+	}
+	if line := cpuLine(&m, r.Config.Embedded); line != "" {
+		ew.printf("   %s\n", line)
+	}
+	if line := warmupLine(&m); line != "" {
+		ew.printf("   %s\n", line)
 	}
 	if line := earlyData(c); line != "" {
 		ew.printf("   %s\n", line)

@@ -28,7 +28,7 @@ func (p *runPlan) zeroRTTFactory(c cell, addr string, cfg *tls.Config, keylog *b
 	if err != nil {
 		return cellFactory{}, usagef("%s: %v", c.id, err)
 	}
-	return cellFactory{Factory: f, warnings: func() []string {
+	return cellFactory{Factory: f, stats: stats, warnings: func() []string {
 		if w := stats.Warning(); w != "" {
 			return []string{w}
 		}

@@ -1,0 +1,41 @@
+package report
+
+import (
+	"fmt"
+
+	"github.com/hsbench/hsbench/results"
+)
+
+// cpuLine says where the client's CPU time went: per measured handshake
+// (CPU inside measured attempts only), priming beside it, and the whole
+// process's CPU-seconds per wall-second. "" when nothing was measured.
+func cpuLine(m *results.Measure, embedded bool) string {
+	if m.ClientCPUPerWallSecond == 0 && m.ClientCPUPerHandshakeMS == 0 {
+		return ""
+	}
+	who := "client"
+	if embedded {
+		who = "client+embedded target"
+	}
+	s := fmt.Sprintf("%s CPU: %.3f ms per measured handshake", who, m.ClientCPUPerHandshakeMS)
+	if m.PrimingHandshakes > 0 || m.ClientCPUPrimingMS > 0 {
+		s += fmt.Sprintf("; priming: %d handshakes, %.1f ms", m.PrimingHandshakes, m.ClientCPUPrimingMS)
+	}
+	return s + fmt.Sprintf("; idle %.1f ms; %.2f CPU-seconds per wall-second", m.ClientCPUIdleMS, m.ClientCPUPerWallSecond)
+}
+
+// warmupLine reports warm-up failures and attempts that overlapped the
+// start of measurement, or "".
+func warmupLine(m *results.Measure) string {
+	s := ""
+	if n := sum(m.WarmupErrors); n > 0 {
+		s = fmt.Sprintf("warm-up: %d of %d attempts failed: %s", n, m.Warmup, counts(m.WarmupErrors))
+	}
+	if m.Overlapping > 0 {
+		if s != "" {
+			s += "; "
+		}
+		s += fmt.Sprintf("%d attempts started in warm-up and ended in the measured part (measured)", m.Overlapping)
+	}
+	return s
+}
