@@ -144,11 +144,11 @@ type Measure struct {
 	// WarmupErrors counts failed warm-up attempts by class; Overlapping
 	// the closed-loop attempts that started in warm-up and ended in the
 	// measured part (they are measured).
-	WarmupErrors map[string]int64 `json:"warmup_errors,omitempty"`
-	Overlapping  int64            `json:"overlapping,omitempty"`
-	BytesSentAvg            float64               `json:"bytes_sent_avg"`
-	BytesRecvAvg            float64               `json:"bytes_recv_avg"`
-	Phases                  map[string]PhaseStats `json:"phases"`
+	WarmupErrors map[string]int64      `json:"warmup_errors,omitempty"`
+	Overlapping  int64                 `json:"overlapping,omitempty"`
+	BytesSentAvg float64               `json:"bytes_sent_avg"`
+	BytesRecvAvg float64               `json:"bytes_recv_avg"`
+	Phases       map[string]PhaseStats `json:"phases"`
 	// MismatchTotal summarises the total time of mismatched samples.
 	MismatchTotal *PhaseStats `json:"mismatch_total,omitempty"`
 	Warnings      []string    `json:"warnings,omitempty"`

@@ -23,7 +23,7 @@ func (p *runPlan) quicFactory(c cell, addr string, cfg *tls.Config, keylog *benc
 	}
 	cfg.NextProtos = alpn
 	qc := bench.QUICConfig{
-		Stats: stats,
+		Stats:   stats,
 		Address: addr, TLS: cfg, Mode: c.mode, Request: p.request, KeyLog: keylog,
 		Tickets: p.f.tickets,
 		// The embedded target speaks hsbench; an h3 server gets HTTP/3.
