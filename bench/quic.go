@@ -195,6 +195,8 @@ type quicHandshaker struct {
 	// the target sends none, so attempts stop priming (and come out as
 	// mismatches).
 	noTicket bool
+	// attempted is set once the worker ran a measured attempt.
+	attempted bool
 }
 
 // transport returns the worker's quic.Transport, creating its socket on
@@ -248,7 +250,7 @@ func (h *quicHandshaker) Prime(ctx context.Context) error {
 	if h.cache == nil || h.cache.has() {
 		return nil
 	}
-	h.cfg.Stats.Primes.Add(1)
+	h.cfg.Stats.primed(h.attempted)
 	s := h.attempt(ctx, true)
 	if s.Err != nil {
 		return fmt.Errorf("bench: priming QUIC: %w", s.Err)
@@ -265,6 +267,7 @@ func (h *quicHandshaker) Prime(ctx context.Context) error {
 // without a ticket (the previous attempt got no fresh one) primes first,
 // outside the measured time.
 func (h *quicHandshaker) Handshake(ctx context.Context) Sample {
+	defer func() { h.attempted = true }()
 	if h.cache != nil && !h.cache.has() && !h.noTicket {
 		if err := h.Prime(ctx); err != nil && !errors.Is(err, errNoTicket) {
 			s := Sample{Labels: Labels{Transport: "quic", Version: "1.3"}}

@@ -91,7 +91,7 @@ func (h *tcpHandshaker) Prime(ctx context.Context) error {
 		return nil
 	}
 	if h.cfg.Stats != nil {
-		h.cfg.Stats.Primes.Add(1)
+		h.cfg.Stats.primed(false) // only ever before the first attempt
 	}
 	s := h.attempt(ctx, true)
 	if s.Err != nil {

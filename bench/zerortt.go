@@ -69,8 +69,10 @@ type ZeroRTTConfig struct {
 // unmeasured priming handshakes. Safe for concurrent use.
 type ZeroRTTStats struct {
 	// Primes counts priming handshakes (crypto/tls full handshakes that
-	// fetch a ticket), the first of each worker included.
-	Primes atomic.Int64
+	// fetch a ticket, and for TCP 0-RTT the resumption that learns its
+	// early-data allowance), the first of each worker included; Initial
+	// those a worker ran before its first measured attempt.
+	Primes, Initial atomic.Int64
 	// Attempts counts 0-RTT attempts that completed.
 	Attempts atomic.Int64
 	// NoFreshTicket counts completed attempts after which the server had
@@ -156,6 +158,8 @@ type zeroRTTHandshaker struct {
 	prime  *tls.Config
 	engine zerortt.Config
 	ticket *zerortt.Ticket // next ticket; nil: prime first
+	// attempted is set once the worker ran a measured attempt.
+	attempted bool
 }
 
 func (h *zeroRTTHandshaker) Close() error { return nil }
@@ -176,7 +180,7 @@ func (h *zeroRTTHandshaker) Prime(ctx context.Context) error {
 	if !h.cfg.NoResponse {
 		req = h.cfg.Request
 	}
-	h.cfg.Stats.Primes.Add(1)
+	h.cfg.Stats.primed(h.attempted)
 	t, _, err := zerortt.FirstTicket(ctx, conn, h.prime, req)
 	if err != nil {
 		return fmt.Errorf("bench: priming 0-RTT: %w", err)
@@ -203,6 +207,7 @@ func usable(t *zerortt.Ticket, now time.Time) bool {
 // Handshake runs one measured 0-RTT attempt. A worker without a usable
 // ticket primes first, outside the measured time.
 func (h *zeroRTTHandshaker) Handshake(ctx context.Context) Sample {
+	defer func() { h.attempted = true }()
 	if err := h.Prime(ctx); err != nil {
 		s := Sample{Labels: Labels{Transport: "tcp", EarlyData: true}}
 		s.Err, s.Class, s.FailedIn = err, Classify(err), TLSHandshake

@@ -19,7 +19,7 @@ func (h *zeroRTTHandshaker) learnEarlyData(ctx context.Context, t *zerortt.Ticke
 		return nil, fmt.Errorf("bench: priming 0-RTT: %w", err)
 	}
 	defer conn.Close()
-	h.cfg.Stats.Primes.Add(1)
+	h.cfg.Stats.primed(h.attempted)
 	eng := h.engine
 	eng.Read = zerortt.ReadUntilTicket
 	eng.TicketWait = ticketWait

@@ -19,7 +19,8 @@ func cpuLine(m *results.Measure, embedded bool) string {
 	}
 	s := fmt.Sprintf("%s CPU: %.3f ms per measured handshake", who, m.ClientCPUPerHandshakeMS)
 	if m.PrimingHandshakes > 0 || m.ClientCPUPrimingMS > 0 {
-		s += fmt.Sprintf("; priming: %d handshakes, %.1f ms", m.PrimingHandshakes, m.ClientCPUPrimingMS)
+		s += fmt.Sprintf("; priming: %d handshakes (%d before the workers' first attempts), %.1f ms",
+			m.PrimingHandshakes, m.PrimingInitial, m.ClientCPUPrimingMS)
 	}
 	return s + fmt.Sprintf("; idle %.1f ms; %.2f CPU-seconds per wall-second", m.ClientCPUIdleMS, m.ClientCPUPerWallSecond)
 }

@@ -169,6 +169,7 @@ func combine(parts []Measure, sideBySide bool) (Measure, error) {
 		t.Canceled += r.Canceled
 		t.Overlapping += r.Overlapping
 		t.PrimingHandshakes += r.PrimingHandshakes
+		t.PrimingInitial += r.PrimingInitial
 		t.ClientCPUMeasuredMS += r.ClientCPUMeasuredMS
 		t.ClientCPUPrimingMS += r.ClientCPUPrimingMS
 		t.ClientCPUIdleMS += r.ClientCPUIdleMS

@@ -141,6 +141,10 @@ type Measure struct {
 	// tickets (resumed and 0-RTT modes): one or two per worker at the
 	// start, more when a measured attempt brought no fresh ticket.
 	PrimingHandshakes int64 `json:"priming_handshakes"`
+	// PrimingInitial is the part of PrimingHandshakes that workers ran
+	// before their first attempt (in an open loop every worker primes,
+	// used or not); the rest replaced tickets attempts did not bring.
+	PrimingInitial int64 `json:"priming_initial"`
 	// WarmupErrors counts failed warm-up attempts by class; Overlapping
 	// the closed-loop attempts that started in warm-up and ended in the
 	// measured part (they are measured).
