@@ -2,8 +2,9 @@ package loadgen
 
 import (
 	"sync"
-	"syscall"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // CPUUse is the process CPU time (user + system) of a run, split by what
@@ -105,11 +106,14 @@ func (c *cpuShares) finish() CPUUse {
 	return u
 }
 
-// processCPU is this process's user + system CPU time.
+// processCPU is this process's CPU time (user + system) from
+// CLOCK_PROCESS_CPUTIME_ID: the scheduler's own runtime sums, in
+// nanoseconds, without getrusage's tick-based user/system split and its
+// monotonicity clamps, which shift CPU between short windows.
 func processCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+	var ts unix.Timespec
+	if err := unix.ClockGettime(unix.CLOCK_PROCESS_CPUTIME_ID, &ts); err != nil {
 		return 0
 	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	return time.Duration(ts.Nano())
 }

@@ -37,7 +37,7 @@ type Config struct {
 	// the collector goroutine. It must not keep the snapshot's histograms
 	// beyond the call unless it copies them.
 	OnInterval func(*Snapshot)
-	// CPUClock reads the process CPU time; nil: getrusage (user + system).
+	// CPUClock reads the process CPU time; nil: CLOCK_PROCESS_CPUTIME_ID.
 	CPUClock func() time.Duration
 }
 

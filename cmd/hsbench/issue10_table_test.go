@@ -28,7 +28,11 @@ func TestIssue10Table(t *testing.T) {
 	}
 	nginx := testservers.StartNginx(t, testservers.Options{EarlyData: true, MinVersion: "1.3"})
 	gtls := testservers.StartGtlsserver(t, testservers.Options{})
-	common := []string{"--mode", "full,resumed,0rtt", "--duration", dur, "--warmup", "300ms", "--quiet",
+	modes := "full,resumed,0rtt"
+	if m := os.Getenv("ISSUE10_MODES"); m != "" {
+		modes = m
+	}
+	common := []string{"--mode", modes, "--duration", dur, "--warmup", "300ms", "--quiet",
 		"--max-error-rate", "1", "--max-mismatch-rate", "1"}
 	type setup struct {
 		target string
@@ -38,9 +42,22 @@ func TestIssue10Table(t *testing.T) {
 		{"nginx", []string{"--target", nginx.Addr, "--sni", nginx.ServerName, "--ca", nginx.CAFile, "--tls", "1.3"}},
 		{"embedded", []string{"--tls", "quic"}},
 	}
+	if only := os.Getenv("ISSUE10_ONLY"); only != "" {
+		var keep []setup
+		for _, s := range setups {
+			if s.target == only {
+				keep = append(keep, s)
+			}
+		}
+		setups = keep
+	}
 	var rows []string
 	for _, s := range setups {
-		for _, rate := range []string{"0", "100"} {
+		rates := []string{"0", "100"}
+		if r := os.Getenv("ISSUE10_RATES"); r != "" {
+			rates = strings.Split(r, ",")
+		}
+		for _, rate := range rates {
 			dir := filepath.Join(t.TempDir(), "run")
 			args := append(append([]string{"run", "--out", dir, "--rate", rate}, s.args...), common...)
 			out, errs, code := hsbench(t, context.Background(), args...)
