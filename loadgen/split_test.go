@@ -17,15 +17,15 @@ type fakeCPU struct{ ns atomic.Int64 }
 
 func (c *fakeCPU) spend(d time.Duration) { c.ns.Add(int64(d)) }
 func (c *fakeCPU) clock() time.Duration  { return time.Duration(c.ns.Load()) }
-func (c *fakeCPU) factory(h *fakeHandshaker) bench.Factory {
+func (c *fakeCPU) factory(h *splitHandshaker) bench.Factory {
 	return func() (bench.Handshaker, error) { h.cpu = c; return h, nil }
 }
 
-// fakeHandshaker spends cpu CPU time and takes dur (fake time) per attempt;
+// splitHandshaker spends cpu CPU time and takes dur (fake time) per attempt;
 // every primeEvery-th attempt uses up its ticket (NeedsPrime), and Prime
 // spends primeCPU. fail, when set, may turn attempt i (0-based, by start)
 // into a failure of some class after some time.
-type fakeHandshaker struct {
+type splitHandshaker struct {
 	cpu        *fakeCPU
 	dur        time.Duration
 	cpuPer     time.Duration
@@ -37,16 +37,16 @@ type fakeHandshaker struct {
 	fail       func(i int64) (class string, after time.Duration)
 }
 
-func (h *fakeHandshaker) Prime(ctx context.Context) error {
+func (h *splitHandshaker) Prime(ctx context.Context) error {
 	h.primes.Add(1)
 	h.cpu.spend(h.primeCPU)
 	h.needPrime.Store(false)
 	return nil
 }
 
-func (h *fakeHandshaker) NeedsPrime() bool { return h.needPrime.Load() }
+func (h *splitHandshaker) NeedsPrime() bool { return h.needPrime.Load() }
 
-func (h *fakeHandshaker) Handshake(ctx context.Context) bench.Sample {
+func (h *splitHandshaker) Handshake(ctx context.Context) bench.Sample {
 	i := h.n.Add(1) - 1
 	h.cpu.spend(h.cpuPer)
 	if h.primeEvery > 0 && (i+1)%int64(h.primeEvery) == 0 {
@@ -68,7 +68,7 @@ func (h *fakeHandshaker) Handshake(ctx context.Context) bench.Sample {
 	return s
 }
 
-func (h *fakeHandshaker) Close() error { return nil }
+func (h *splitHandshaker) Close() error { return nil }
 
 // CPU per measured handshake is the CPU spent inside measured attempts:
 // neither priming (counted apart) nor the idle background between open-loop
@@ -77,7 +77,7 @@ func TestCPUSplitMeasuredPrimingIdle(t *testing.T) {
 	for _, rate := range []float64{0, 100} {
 		synctest.Test(t, func(t *testing.T) {
 			cpu := &fakeCPU{}
-			h := &fakeHandshaker{dur: 2 * time.Millisecond, cpuPer: time.Millisecond, primeCPU: 5 * time.Millisecond, primeEvery: 2}
+			h := &splitHandshaker{dur: 2 * time.Millisecond, cpuPer: time.Millisecond, primeCPU: 5 * time.Millisecond, primeEvery: 2}
 			ctx, cancel := context.WithCancel(context.Background())
 			done := make(chan struct{})
 			defer func() { cancel(); <-done }()
@@ -130,7 +130,7 @@ func TestCPUSplitMeasuredPrimingIdle(t *testing.T) {
 func TestWarmupOverlapAndErrors(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		cpu := &fakeCPU{}
-		h := &fakeHandshaker{dur: 30 * time.Millisecond, fail: func(i int64) (string, time.Duration) {
+		h := &splitHandshaker{dur: 30 * time.Millisecond, fail: func(i int64) (string, time.Duration) {
 			switch i {
 			case 1: // 30 ms: fails at once, in warm-up
 				return "refused", 0
@@ -159,7 +159,7 @@ func TestWarmupOverlapAndErrors(t *testing.T) {
 func TestBusyWarningCountsMeasuredHitsOnly(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		cpu := &fakeCPU{}
-		h := &fakeHandshaker{dur: time.Millisecond, fail: func(i int64) (string, time.Duration) {
+		h := &splitHandshaker{dur: time.Millisecond, fail: func(i int64) (string, time.Duration) {
 			if i == 0 {
 				return bench.ClassTimeout, 300 * time.Millisecond // warm-up stall
 			}
@@ -178,7 +178,7 @@ func TestBusyWarningCountsMeasuredHitsOnly(t *testing.T) {
 	})
 	synctest.Test(t, func(t *testing.T) {
 		cpu := &fakeCPU{}
-		h := &fakeHandshaker{dur: 25 * time.Millisecond} // 100/s needs 2.5 workers
+		h := &splitHandshaker{dur: 25 * time.Millisecond} // 100/s needs 2.5 workers
 		res, err := Run(context.Background(), Config{Factory: cpu.factory(h), Concurrency: 1, Rate: 100,
 			Duration: time.Second, Warmup: 100 * time.Millisecond, CPUClock: cpu.clock})
 		if err != nil {
