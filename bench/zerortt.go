@@ -75,9 +75,10 @@ type ZeroRTTStats struct {
 	Primes, Initial atomic.Int64
 	// Attempts counts 0-RTT attempts that completed.
 	Attempts atomic.Int64
-	// NoFreshTicket counts completed attempts after which the server had
-	// sent no new ticket, so that (with fresh tickets) the next attempt's
-	// ticket came from an extra priming handshake.
+	// NoFreshTicket counts completed attempts whose connection brought no
+	// new ticket (by the end of the bounded wait after the response), so
+	// that (with fresh tickets) the next attempt's ticket came from an
+	// extra priming handshake.
 	NoFreshTicket atomic.Int64
 }
 
@@ -87,8 +88,8 @@ func (s *ZeroRTTStats) Warning() string {
 	if n == 0 {
 		return ""
 	}
-	return fmt.Sprintf("%d of %d 0-RTT handshakes received no fresh ticket before the response: "+
-		"the next one used a ticket from an extra, unmeasured full handshake (%d priming handshakes in all)",
+	return fmt.Sprintf("%d of %d 0-RTT handshakes brought no fresh ticket (none by the end of the bounded wait after the response): "+
+		"the next one used a ticket from an extra, unmeasured priming handshake (%d priming handshakes in all)",
 		n, s.Attempts.Load(), s.Primes.Load())
 }
 

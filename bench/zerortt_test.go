@@ -95,7 +95,7 @@ func TestZeroRTTTicketPolicy(t *testing.T) {
 	if st.Attempts.Load() != 2 || st.NoFreshTicket.Load() != 1 {
 		t.Fatalf("stats: attempts %d, no fresh ticket %d; want 2 and 1", st.Attempts.Load(), st.NoFreshTicket.Load())
 	}
-	if w := st.Warning(); !strings.Contains(w, "1 of 2 0-RTT handshakes received no fresh ticket") {
+	if w := st.Warning(); !strings.Contains(w, "1 of 2 0-RTT handshakes brought no fresh ticket") {
 		t.Errorf("warning %q", w)
 	}
 
