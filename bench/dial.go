@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"github.com/hsbench/hsbench/bench/sample"
 	"net"
 	"time"
 )
@@ -9,7 +10,7 @@ import (
 // resolve returns the IP of an address's host and when it was known. A
 // host name is looked up on every attempt and the lookup is the dns phase,
 // set in s; an IP literal costs nothing and sets no phase.
-func resolve(ctx context.Context, address string, start time.Time, s *Sample) (ip net.IP, port string, resolved time.Time, err error) {
+func resolve(ctx context.Context, address string, start time.Time, s *sample.Sample) (ip net.IP, port string, resolved time.Time, err error) {
 	host, port, err := net.SplitHostPort(address)
 	if err != nil {
 		return nil, "", start, err
@@ -25,7 +26,7 @@ func resolve(ctx context.Context, address string, start time.Time, s *Sample) (i
 		return nil, "", start, &net.DNSError{Err: "no addresses", Name: host, IsNotFound: true}
 	}
 	resolved = time.Now()
-	s.SetPhase(DNS, resolved.Sub(start))
+	s.SetPhase(sample.DNS, resolved.Sub(start))
 	return ips[0].IP, port, resolved, nil
 }
 
@@ -33,17 +34,17 @@ func resolve(ctx context.Context, address string, start time.Time, s *Sample) (i
 // (tcp_connect phase) and wraps the connection in a traceConn, recording the
 // instants in tl. failedIn says which phase an error belongs to.
 func dialTraced(ctx context.Context, dial func(ctx context.Context, network, addr string) (net.Conn, error),
-	address string, tl *timeline, s *Sample) (tc *traceConn, failedIn Phase, err error) {
+	address string, tl *timeline, s *sample.Sample) (tc *traceConn, failedIn sample.Phase, err error) {
 	ip, port, resolved, err := resolve(ctx, address, tl.start, s)
 	if err != nil {
-		return nil, DNS, err
+		return nil, sample.DNS, err
 	}
 	tl.resolved = resolved
 	raw, err := dial(ctx, "tcp", net.JoinHostPort(ip.String(), port))
 	if err != nil {
-		return nil, TCPConnect, err
+		return nil, sample.TCPConnect, err
 	}
 	tl.connected = time.Now()
-	s.SetPhase(TCPConnect, tl.connected.Sub(tl.resolved))
-	return &traceConn{Conn: raw, tl: tl}, TCPConnect, nil
+	s.SetPhase(sample.TCPConnect, tl.connected.Sub(tl.resolved))
+	return &traceConn{Conn: raw, tl: tl}, sample.TCPConnect, nil
 }

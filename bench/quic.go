@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"github.com/hsbench/hsbench/bench/sample"
 	"io"
 	"net"
 	"strings"
@@ -101,7 +102,7 @@ type QUICConfig struct {
 	// replaced per worker.
 	TLS *tls.Config
 	// Mode is full, resumed or 0rtt.
-	Mode Mode
+	Mode sample.Mode
 	// Request is written on a new bidirectional stream (closed after it);
 	// the first response byte ends the attempt. In 0-RTT mode it is written
 	// as early data. Empty: no request, total ends at handshake complete.
@@ -132,12 +133,12 @@ type QUICConfig struct {
 }
 
 // NewQUICFactory checks the configuration and returns a Factory.
-func NewQUICFactory(cfg QUICConfig) (Factory, error) {
+func NewQUICFactory(cfg QUICConfig) (sample.Factory, error) {
 	if _, _, err := net.SplitHostPort(cfg.Address); err != nil {
 		return nil, fmt.Errorf("bench: target %q: %w", cfg.Address, err)
 	}
 	switch cfg.Mode {
-	case ModeFull, ModeResumed, Mode0RTT:
+	case sample.ModeFull, sample.ModeResumed, sample.Mode0RTT:
 	default:
 		return nil, fmt.Errorf("bench: mode %q is not a QUIC mode", cfg.Mode)
 	}
@@ -154,7 +155,7 @@ func NewQUICFactory(cfg QUICConfig) (Factory, error) {
 	if len(cfg.Request) == 0 {
 		cfg.HTTP3 = false
 	}
-	return func() (Handshaker, error) {
+	return func() (sample.Handshaker, error) {
 		base := cfg.TLS.Clone()
 		base.MinVersion, base.MaxVersion = tls.VersionTLS13, tls.VersionTLS13
 		if len(base.NextProtos) == 0 {
@@ -164,11 +165,11 @@ func NewQUICFactory(cfg QUICConfig) (Factory, error) {
 			base.KeyLogWriter = cfg.KeyLog
 		}
 		h := &quicHandshaker{cfg: cfg, base: base}
-		if cfg.Mode == ModeFull {
+		if cfg.Mode == sample.ModeFull {
 			base.ClientSessionCache = nil
 			base.SessionTicketsDisabled = true
 		} else {
-			reuse := cfg.Mode == Mode0RTT && cfg.Tickets == TicketsReuse
+			reuse := cfg.Mode == sample.Mode0RTT && cfg.Tickets == TicketsReuse
 			h.cache = newTicketCache(!reuse, reuse)
 			base.ClientSessionCache = h.cache
 			base.SessionTicketsDisabled = false
@@ -251,11 +252,11 @@ func (h *quicHandshaker) Prime(ctx context.Context) error {
 	h.cfg.Stats.Primes.Add(1)
 	s := h.attempt(ctx, true)
 	if s.Err != nil {
-		return fmt.Errorf("bench: priming QUIC: %w", s.Err)
+		return classified(fmt.Errorf("bench: priming QUIC: %w", s.Err))
 	}
 	if !h.cache.has() {
 		h.noTicket = true
-		return errNoTicket
+		return classified(errNoTicket)
 	}
 	h.noTicket = false
 	return nil
@@ -264,11 +265,11 @@ func (h *quicHandshaker) Prime(ctx context.Context) error {
 // Handshake runs one measured attempt. In resumed and 0-RTT modes a worker
 // without a ticket (the previous attempt got no fresh one) primes first,
 // outside the measured time.
-func (h *quicHandshaker) Handshake(ctx context.Context) Sample {
+func (h *quicHandshaker) Handshake(ctx context.Context) sample.Sample {
 	if h.cache != nil && !h.cache.has() && !h.noTicket {
 		if err := h.Prime(ctx); err != nil && !errors.Is(err, errNoTicket) {
-			s := Sample{Labels: Labels{Transport: "quic", Version: "1.3"}}
-			s.Err, s.Class, s.FailedIn = err, Classify(err), TLSHandshake
+			s := sample.Sample{Labels: sample.Labels{Transport: "quic", Version: "1.3"}}
+			s.Err, s.Class, s.FailedIn = err, Classify(err), sample.TLSHandshake
 			return s
 		}
 	}
@@ -277,11 +278,11 @@ func (h *quicHandshaker) Handshake(ctx context.Context) Sample {
 
 // attempt runs one handshake (measured, or priming: unmeasured, full, no
 // mismatch) with its request and builds the sample (see QUICConfig).
-func (h *quicHandshaker) attempt(ctx context.Context, priming bool) (s Sample) {
-	early := h.cfg.Mode == Mode0RTT && !priming
+func (h *quicHandshaker) attempt(ctx context.Context, priming bool) (s sample.Sample) {
+	early := h.cfg.Mode == sample.Mode0RTT && !priming
 	s.Labels.Transport, s.Labels.Version = "quic", "1.3"
-	phase := DNS
-	fail := func(err error) Sample {
+	phase := sample.DNS
+	fail := func(err error) sample.Sample {
 		if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
 			err = fmt.Errorf("%w (%v)", cerr, err)
 		}
@@ -323,7 +324,7 @@ func (h *quicHandshaker) attempt(ctx context.Context, priming bool) (s Sample) {
 	// The handshake starts once the address is known: configuration
 	// cloning and connection set-up fall in tls_client_hello, so
 	// dns + tls_handshake + ttfb = total.
-	phase = TLSHandshake
+	phase = sample.TLSHandshake
 	hsStart := resolved
 	var conn *quic.Conn
 	if early {
@@ -349,7 +350,7 @@ func (h *quicHandshaker) attempt(ctx context.Context, priming bool) (s Sample) {
 	var stats quic.ConnectionStats
 	if len(h.cfg.Request) > 0 {
 		if !early {
-			phase = TTFB
+			phase = sample.TTFB
 		}
 		reqAt = time.Now()
 		err = h.request(ctx, conn, trace, early)
@@ -359,16 +360,16 @@ func (h *quicHandshaker) attempt(ctx context.Context, priming bool) (s Sample) {
 			// sample is a mismatch; its total includes the resend.
 			rejected = true
 			if conn, err = conn.NextConnection(ctx); err == nil {
-				phase = TTFB
+				phase = sample.TTFB
 				reqAt = time.Now()
 				err = h.request(ctx, conn, trace, false)
 			}
 		}
 		if err != nil {
 			if trace.snapshot().complete.IsZero() {
-				phase = TLSHandshake
+				phase = sample.TLSHandshake
 			} else {
-				phase = TTFB
+				phase = sample.TTFB
 			}
 			return fail(err)
 		}
@@ -380,7 +381,7 @@ func (h *quicHandshaker) attempt(ctx context.Context, priming bool) (s Sample) {
 	select {
 	case <-conn.HandshakeComplete():
 	case <-ctx.Done():
-		phase = TLSHandshake
+		phase = sample.TLSHandshake
 		return fail(ctx.Err())
 	}
 	if firstResp.IsZero() {
@@ -402,9 +403,9 @@ func (h *quicHandshaker) attempt(ctx context.Context, priming bool) (s Sample) {
 		if early {
 			from = reqAt
 		}
-		s.SetPhase(TTFB, end.Sub(from))
+		s.SetPhase(sample.TTFB, end.Sub(from))
 	}
-	s.SetPhase(Total, end.Sub(start))
+	s.SetPhase(sample.Total, end.Sub(start))
 	s.BytesSent, s.BytesRecv = int64(stats.BytesSent), int64(stats.BytesReceived)
 	if early {
 		s.Labels.EarlyData = in.earlyKeys
@@ -417,12 +418,12 @@ func (h *quicHandshaker) attempt(ctx context.Context, priming bool) (s Sample) {
 	needTicket := h.cache != nil && (priming || (h.cache.fresh && !h.noTicket))
 	h.settle(ctx, conn, trace, needTicket, gen, priming)
 	if in = trace.snapshot(); !in.confirmed.IsZero() && !in.complete.IsZero() {
-		s.SetPhase(QUICConfirm, in.confirmed.Sub(in.complete))
+		s.SetPhase(sample.QUICConfirm, in.confirmed.Sub(in.complete))
 	}
 	if h.cache != nil && h.cache.generation() > gen {
 		h.noTicket = false
 	}
-	if !priming && h.cfg.Mode == Mode0RTT {
+	if !priming && h.cfg.Mode == sample.Mode0RTT {
 		h.cfg.Stats.Attempts.Add(1)
 		if h.cache.fresh && h.cache.generation() == gen {
 			h.cfg.Stats.NoFreshTicket.Add(1)
@@ -437,13 +438,13 @@ func (h *quicHandshaker) attempt(ctx context.Context, priming bool) (s Sample) {
 // mismatch says why a completed attempt differs from what was asked, or "".
 func (h *quicHandshaker) mismatch(cs quic.ConnectionState, in quicInstants, rejected bool) string {
 	switch {
-	case h.cfg.Mode == ModeResumed && !cs.TLS.DidResume:
+	case h.cfg.Mode == sample.ModeResumed && !cs.TLS.DidResume:
 		return MismatchResumedFull
-	case h.cfg.Mode == Mode0RTT && !in.earlyKeys && !cs.TLS.DidResume:
+	case h.cfg.Mode == sample.Mode0RTT && !in.earlyKeys && !cs.TLS.DidResume:
 		return Mismatch0RTTFull
-	case h.cfg.Mode == Mode0RTT && !in.earlyKeys:
+	case h.cfg.Mode == sample.Mode0RTT && !in.earlyKeys:
 		return Mismatch0RTTNotOffered
-	case h.cfg.Mode == Mode0RTT && (rejected || !cs.Used0RTT):
+	case h.cfg.Mode == sample.Mode0RTT && (rejected || !cs.Used0RTT):
 		switch {
 		case cs.TLS.HelloRetryRequest:
 			return MismatchEarlyRejectedHRR
@@ -689,23 +690,23 @@ func quicClass(err error) (string, bool) {
 	var ht *quic.HandshakeTimeoutError
 	switch {
 	case errors.Is(err, quic.Err0RTTRejected):
-		return ClassNo0RTT, true
+		return sample.ClassNo0RTT, true
 	case errors.As(err, &it), errors.As(err, &ht):
-		return ClassTimeout, true
+		return sample.ClassTimeout, true
 	case errors.As(err, &re):
-		return ClassReset, true
+		return sample.ClassReset, true
 	case errors.As(err, &ve):
-		return ClassVersion, true
+		return sample.ClassVersion, true
 	case errors.As(err, &te):
 		switch code := te.ErrorCode; {
 		case code.IsCryptoError():
 			name := alertName(tls.AlertError(code - 0x100))
 			if name == "protocol_version" {
-				return ClassVersion, true
+				return sample.ClassVersion, true
 			}
 			return "alert:" + name, true
 		case code == quic.ConnectionRefused:
-			return ClassRefused, true
+			return sample.ClassRefused, true
 		default:
 			return "quic:" + strings.ToLower(code.String()), true
 		}

@@ -6,6 +6,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"github.com/hsbench/hsbench/bench/sample"
 	"io"
 	"net"
 	"testing"
@@ -63,7 +64,7 @@ func testCtx(t *testing.T) context.Context {
 // negotiated, and the phases are consistent.
 func TestQUICLabelsAndPhases(t *testing.T) {
 	qt, tg := startQUICTestTarget(t, QUICTargetOptions{})
-	for _, mode := range []Mode{ModeFull, ModeResumed, Mode0RTT} {
+	for _, mode := range []sample.Mode{sample.ModeFull, sample.ModeResumed, sample.Mode0RTT} {
 		for _, gname := range []string{"x25519", "p256", "x25519mlkem768"} {
 			g, _ := ParseGroup(gname)
 			t.Run(fmt.Sprintf("%s/%s", mode, g.Name), func(t *testing.T) {
@@ -86,10 +87,10 @@ func TestQUICLabelsAndPhases(t *testing.T) {
 					if l.Transport != "quic" || l.Version != "1.3" || l.Group != g.Name || l.ALPN != QUICALPN || l.Suite == "" || l.HRR {
 						t.Fatalf("labels %+v", l)
 					}
-					if l.Resumed != (mode != ModeFull) {
+					if l.Resumed != (mode != sample.ModeFull) {
 						t.Fatalf("resumed %v in mode %s", l.Resumed, mode)
 					}
-					if mode == Mode0RTT {
+					if mode == sample.Mode0RTT {
 						// On loopback the handshake can end before the
 						// request write reaches quic-go: it then leaves in
 						// 1-RTT packets (EarlyBytes 0), rarely.
@@ -105,12 +106,12 @@ func TestQUICLabelsAndPhases(t *testing.T) {
 					}
 					checkQUICPhases(t, s, mode)
 				}
-				if mode == Mode0RTT && earlyBytes == 0 {
+				if mode == sample.Mode0RTT && earlyBytes == 0 {
 					t.Fatal("no request was sent as early data")
 				}
 				// Fresh tickets: one priming handshake, every attempt got a
 				// new ticket for the next.
-				if mode != ModeFull {
+				if mode != sample.ModeFull {
 					if p, n := stats.Primes.Load(), stats.NoFreshTicket.Load(); p != 1 || n != 0 {
 						t.Fatalf("primes %d, attempts without a fresh ticket %d", p, n)
 					}
@@ -123,43 +124,43 @@ func TestQUICLabelsAndPhases(t *testing.T) {
 	}
 }
 
-func checkQUICPhases(t *testing.T, s Sample, mode Mode) {
+func checkQUICPhases(t *testing.T, s sample.Sample, mode sample.Mode) {
 	t.Helper()
-	for _, p := range []Phase{TLSClientHello, TLSServerWait, TLSKeyExchange, TLSCertVerify, TLSFinished, TLSHandshake, TTFB, Total} {
+	for _, p := range []sample.Phase{sample.TLSClientHello, sample.TLSServerWait, sample.TLSKeyExchange, sample.TLSCertVerify, sample.TLSFinished, sample.TLSHandshake, sample.TTFB, sample.Total} {
 		if !s.Set.Has(p) {
 			t.Fatalf("phase %s missing", p)
 		}
 	}
-	if s.Set.Has(TCPConnect) || s.Set.Has(DNS) {
+	if s.Set.Has(sample.TCPConnect) || s.Set.Has(sample.DNS) {
 		t.Fatal("tcp_connect or dns set for QUIC to an IP literal")
 	}
 	var split time.Duration
-	for _, p := range []Phase{TLSClientHello, TLSServerWait, TLSKeyExchange, TLSCertVerify, TLSFinished} {
+	for _, p := range []sample.Phase{sample.TLSClientHello, sample.TLSServerWait, sample.TLSKeyExchange, sample.TLSCertVerify, sample.TLSFinished} {
 		split += s.Phases[p]
 	}
-	if split != s.Phases[TLSHandshake] {
-		t.Fatalf("TLS split phases sum to %v, tls_handshake is %v", split, s.Phases[TLSHandshake])
+	if split != s.Phases[sample.TLSHandshake] {
+		t.Fatalf("TLS split phases sum to %v, tls_handshake is %v", split, s.Phases[sample.TLSHandshake])
 	}
-	if s.Phases[TLSServerWait] <= 0 || s.Phases[TLSClientHello] <= 0 || s.Phases[TLSKeyExchange] <= 0 {
+	if s.Phases[sample.TLSServerWait] <= 0 || s.Phases[sample.TLSClientHello] <= 0 || s.Phases[sample.TLSKeyExchange] <= 0 {
 		t.Fatalf("zero client hello, server wait or key exchange: %v", s.Phases)
 	}
-	if s.Phases[TLSHandshake] > s.Phases[Total] || s.Phases[TTFB] > s.Phases[Total] || s.Phases[TTFB] <= 0 {
-		t.Fatalf("tls_handshake %v, ttfb %v, total %v", s.Phases[TLSHandshake], s.Phases[TTFB], s.Phases[Total])
+	if s.Phases[sample.TLSHandshake] > s.Phases[sample.Total] || s.Phases[sample.TTFB] > s.Phases[sample.Total] || s.Phases[sample.TTFB] <= 0 {
+		t.Fatalf("tls_handshake %v, ttfb %v, total %v", s.Phases[sample.TLSHandshake], s.Phases[sample.TTFB], s.Phases[sample.Total])
 	}
-	if mode == Mode0RTT {
+	if mode == sample.Mode0RTT {
 		// A request sent as early data was written before the handshake
 		// keys: ttfb overlaps the rest of the handshake.
-		if rest := s.Phases[TLSCertVerify] + s.Phases[TLSFinished]; s.Labels.EarlyBytes > 0 && s.Phases[TTFB] < rest {
-			t.Fatalf("0-RTT ttfb %v shorter than the handshake after its keys %v", s.Phases[TTFB], rest)
+		if rest := s.Phases[sample.TLSCertVerify] + s.Phases[sample.TLSFinished]; s.Labels.EarlyBytes > 0 && s.Phases[sample.TTFB] < rest {
+			t.Fatalf("0-RTT ttfb %v shorter than the handshake after its keys %v", s.Phases[sample.TTFB], rest)
 		}
-	} else if sum := s.Phases[TLSHandshake] + s.Phases[TTFB]; sum != s.Phases[Total] {
-		t.Fatalf("tls_handshake + ttfb = %v, total %v", sum, s.Phases[Total])
+	} else if sum := s.Phases[sample.TLSHandshake] + s.Phases[sample.TTFB]; sum != s.Phases[sample.Total] {
+		t.Fatalf("tls_handshake + ttfb = %v, total %v", sum, s.Phases[sample.Total])
 	}
-	if mode == ModeFull && s.Phases[TLSCertVerify] <= 0 {
+	if mode == sample.ModeFull && s.Phases[sample.TLSCertVerify] <= 0 {
 		t.Fatal("a full handshake verified the certificate in zero time")
 	}
-	if s.Set.Has(QUICConfirm) && s.Phases[QUICConfirm] <= 0 {
-		t.Fatalf("quic_confirm %v", s.Phases[QUICConfirm])
+	if s.Set.Has(sample.QUICConfirm) && s.Phases[sample.QUICConfirm] <= 0 {
+		t.Fatalf("quic_confirm %v", s.Phases[sample.QUICConfirm])
 	}
 }
 
@@ -168,7 +169,7 @@ func checkQUICPhases(t *testing.T, s Sample, mode Mode) {
 func TestQUICNoRequest(t *testing.T) {
 	qt, tg := startQUICTestTarget(t, QUICTargetOptions{})
 	g, _ := ParseGroup("x25519")
-	for _, mode := range []Mode{ModeFull, ModeResumed, Mode0RTT} {
+	for _, mode := range []sample.Mode{sample.ModeFull, sample.ModeResumed, sample.Mode0RTT} {
 		h := newQUICHandshaker(t, QUICConfig{Address: qt.Addr, TLS: quicClientConfig(tg, g), Mode: mode, Request: []byte{}})
 		ctx := testCtx(t)
 		if err := h.Prime(ctx); err != nil {
@@ -178,13 +179,13 @@ func TestQUICNoRequest(t *testing.T) {
 		if !s.OK() {
 			t.Fatalf("%s: %v %q", mode, s.Err, s.Mismatch)
 		}
-		if s.Set.Has(TTFB) || s.Phases[Total] != s.Phases[TLSHandshake] {
-			t.Fatalf("%s: ttfb set or total %v != tls_handshake %v", mode, s.Phases[Total], s.Phases[TLSHandshake])
+		if s.Set.Has(sample.TTFB) || s.Phases[sample.Total] != s.Phases[sample.TLSHandshake] {
+			t.Fatalf("%s: ttfb set or total %v != tls_handshake %v", mode, s.Phases[sample.Total], s.Phases[sample.TLSHandshake])
 		}
-		if !s.Set.Has(QUICConfirm) {
+		if !s.Set.Has(sample.QUICConfirm) {
 			t.Fatalf("%s: no quic_confirm", mode)
 		}
-		if mode == Mode0RTT && (!s.Labels.EarlyAccepted || s.Labels.EarlyBytes != 0) {
+		if mode == sample.Mode0RTT && (!s.Labels.EarlyAccepted || s.Labels.EarlyBytes != 0) {
 			t.Fatalf("labels %+v", s.Labels)
 		}
 	}
@@ -203,7 +204,7 @@ func TestQUIC0RTTRejected(t *testing.T) {
 	}
 	defer rejecting.Close()
 	g, _ := ParseGroup("x25519")
-	h := newQUICHandshaker(t, QUICConfig{Address: accepting.Addr, TLS: quicClientConfig(tg, g), Mode: Mode0RTT})
+	h := newQUICHandshaker(t, QUICConfig{Address: accepting.Addr, TLS: quicClientConfig(tg, g), Mode: sample.Mode0RTT})
 	ctx := testCtx(t)
 	if err := h.Prime(ctx); err != nil {
 		t.Fatal(err)
@@ -221,7 +222,7 @@ func TestQUIC0RTTRejected(t *testing.T) {
 	if l := s.Labels; !l.EarlyData || l.EarlyAccepted || !l.Resumed {
 		t.Fatalf("labels %+v", l)
 	}
-	if s.Phases[Total] <= 0 {
+	if s.Phases[sample.Total] <= 0 {
 		t.Fatal("no total for the mismatch histogram")
 	}
 	// The rejecting server's tickets allow no early data: the next attempt
@@ -236,7 +237,7 @@ func TestQUIC0RTTRejected(t *testing.T) {
 func TestQUIC0RTTOffTarget(t *testing.T) {
 	qt, tg := startQUICTestTarget(t, QUICTargetOptions{No0RTT: true})
 	g, _ := ParseGroup("p256")
-	h := newQUICHandshaker(t, QUICConfig{Address: qt.Addr, TLS: quicClientConfig(tg, g), Mode: Mode0RTT})
+	h := newQUICHandshaker(t, QUICConfig{Address: qt.Addr, TLS: quicClientConfig(tg, g), Mode: sample.Mode0RTT})
 	ctx := testCtx(t)
 	if err := h.Prime(ctx); err != nil {
 		t.Fatal(err)
@@ -255,7 +256,7 @@ func TestQUICTicketReuse(t *testing.T) {
 	qt, tg := startQUICTestTarget(t, QUICTargetOptions{})
 	g, _ := ParseGroup("x25519")
 	stats := &ZeroRTTStats{}
-	h := newQUICHandshaker(t, QUICConfig{Address: qt.Addr, TLS: quicClientConfig(tg, g), Mode: Mode0RTT, Tickets: TicketsReuse, Stats: stats})
+	h := newQUICHandshaker(t, QUICConfig{Address: qt.Addr, TLS: quicClientConfig(tg, g), Mode: sample.Mode0RTT, Tickets: TicketsReuse, Stats: stats})
 	ctx := testCtx(t)
 	if err := h.Prime(ctx); err != nil {
 		t.Fatal(err)
@@ -276,14 +277,14 @@ func TestQUICTicketReuse(t *testing.T) {
 func TestQUICNoTickets(t *testing.T) {
 	qt, tg := startQUICTestTarget(t, QUICTargetOptions{NoTickets: true})
 	g, _ := ParseGroup("x25519")
-	for _, mode := range []Mode{ModeResumed, Mode0RTT} {
+	for _, mode := range []sample.Mode{sample.ModeResumed, sample.Mode0RTT} {
 		stats := &ZeroRTTStats{}
 		h := newQUICHandshaker(t, QUICConfig{Address: qt.Addr, TLS: quicClientConfig(tg, g), Mode: mode, Stats: stats})
 		ctx := testCtx(t)
 		if err := h.Prime(ctx); !errors.Is(err, errNoTicket) {
 			t.Fatalf("prime: %v", err)
 		}
-		want := map[Mode]string{ModeResumed: MismatchResumedFull, Mode0RTT: Mismatch0RTTFull}[mode]
+		want := map[sample.Mode]string{sample.ModeResumed: MismatchResumedFull, sample.Mode0RTT: Mismatch0RTTFull}[mode]
 		for i := 0; i < 2; i++ {
 			s := h.Handshake(ctx)
 			if s.Err != nil || s.Mismatch != want {
@@ -301,7 +302,7 @@ func TestQUICNoTickets(t *testing.T) {
 func TestQUICHelloRetryAndGroupMismatch(t *testing.T) {
 	qt, tg := startQUICTestTarget(t, QUICTargetOptions{Groups: []tls.CurveID{tls.CurveP256}})
 	cfg := &tls.Config{ServerName: "localhost", RootCAs: tg.CA.Pool(), CurvePreferences: []tls.CurveID{tls.X25519, tls.CurveP256}}
-	h := newQUICHandshaker(t, QUICConfig{Address: qt.Addr, TLS: cfg, Mode: ModeFull, WantGroup: "x25519"})
+	h := newQUICHandshaker(t, QUICConfig{Address: qt.Addr, TLS: cfg, Mode: sample.ModeFull, WantGroup: "x25519"})
 	s := h.Handshake(testCtx(t))
 	if s.Err != nil {
 		t.Fatal(s.Err)
@@ -331,18 +332,18 @@ func TestQUICFailureClasses(t *testing.T) {
 		cfg        *tls.Config
 		want       string
 	}{
-		{"unknown CA", qt.Addr, &tls.Config{ServerName: "localhost", RootCAs: otherCA.Pool()}, ClassCertAuthority},
-		{"wrong name", qt.Addr, &tls.Config{ServerName: "other.example", RootCAs: tg.CA.Pool()}, ClassCertName},
+		{"unknown CA", qt.Addr, &tls.Config{ServerName: "localhost", RootCAs: otherCA.Pool()}, sample.ClassCertAuthority},
+		{"wrong name", qt.Addr, &tls.Config{ServerName: "other.example", RootCAs: tg.CA.Pool()}, sample.ClassCertName},
 		{"ALPN", qt.Addr, &tls.Config{ServerName: "localhost", RootCAs: tg.CA.Pool(), NextProtos: []string{"h3"}}, "alert:no_application_protocol"},
-		{"silent", silent, quicClientConfig(tg, g), ClassTimeout},
+		{"silent", silent, quicClientConfig(tg, g), sample.ClassTimeout},
 	}
 	for _, r := range rows {
 		t.Run(r.name, func(t *testing.T) {
-			h := newQUICHandshaker(t, QUICConfig{Address: r.addr, TLS: r.cfg, Mode: ModeFull})
+			h := newQUICHandshaker(t, QUICConfig{Address: r.addr, TLS: r.cfg, Mode: sample.ModeFull})
 			ctx, cancel := context.WithTimeout(context.Background(), 700*time.Millisecond)
 			defer cancel()
 			s := h.Handshake(ctx)
-			if s.Err == nil || s.Class != r.want || s.FailedIn != TLSHandshake {
+			if s.Err == nil || s.Class != r.want || s.FailedIn != sample.TLSHandshake {
 				t.Fatalf("err %v class %q in %s, want %q", s.Err, s.Class, s.FailedIn, r.want)
 			}
 		})
@@ -355,16 +356,16 @@ func TestQUICClassify(t *testing.T) {
 		want string
 	}{
 		{&quic.TransportError{Remote: true, ErrorCode: 0x100 + 40}, "alert:handshake_failure"},
-		{&quic.TransportError{Remote: true, ErrorCode: 0x100 + 70}, ClassVersion},
-		{&quic.TransportError{Remote: true, ErrorCode: quic.ConnectionRefused}, ClassRefused},
+		{&quic.TransportError{Remote: true, ErrorCode: 0x100 + 70}, sample.ClassVersion},
+		{&quic.TransportError{Remote: true, ErrorCode: quic.ConnectionRefused}, sample.ClassRefused},
 		{&quic.TransportError{Remote: true, ErrorCode: quic.ProtocolViolation}, "quic:protocol_violation"},
 		{&quic.ApplicationError{Remote: true, ErrorCode: 3}, "quic:application_error"},
-		{&quic.IdleTimeoutError{}, ClassTimeout},
-		{&quic.HandshakeTimeoutError{}, ClassTimeout},
-		{&quic.StatelessResetError{}, ClassReset},
-		{&quic.VersionNegotiationError{}, ClassVersion},
-		{fmt.Errorf("writing: %w", quic.Err0RTTRejected), ClassNo0RTT},
-		{fmt.Errorf("%w (%v)", context.Canceled, &quic.ApplicationError{}), ClassCanceled},
+		{&quic.IdleTimeoutError{}, sample.ClassTimeout},
+		{&quic.HandshakeTimeoutError{}, sample.ClassTimeout},
+		{&quic.StatelessResetError{}, sample.ClassReset},
+		{&quic.VersionNegotiationError{}, sample.ClassVersion},
+		{fmt.Errorf("writing: %w", quic.Err0RTTRejected), sample.ClassNo0RTT},
+		{fmt.Errorf("%w (%v)", context.Canceled, &quic.ApplicationError{}), sample.ClassCanceled},
 	}
 	for _, r := range rows {
 		if got := Classify(r.err); got != r.want {
@@ -382,12 +383,12 @@ func TestQUICCancel(t *testing.T) {
 	}
 	defer pc.Close()
 	tg := startTestTarget(t, TargetOptions{})
-	h := newQUICHandshaker(t, QUICConfig{Address: pc.LocalAddr().String(), TLS: quicClientConfig(tg, Groups[0]), Mode: ModeFull})
+	h := newQUICHandshaker(t, QUICConfig{Address: pc.LocalAddr().String(), TLS: quicClientConfig(tg, Groups[0]), Mode: sample.ModeFull})
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(100*time.Millisecond, cancel)
 	start := time.Now()
 	s := h.Handshake(ctx)
-	if s.Class != ClassCanceled || time.Since(start) > 2*time.Second {
+	if s.Class != sample.ClassCanceled || time.Since(start) > 2*time.Second {
 		t.Fatalf("class %q after %v", s.Class, time.Since(start))
 	}
 }
@@ -435,17 +436,17 @@ func TestQUICHTTP3Request(t *testing.T) {
 			}()
 		}
 	}()
-	for _, mode := range []Mode{ModeFull, Mode0RTT} {
+	for _, mode := range []sample.Mode{sample.ModeFull, sample.Mode0RTT} {
 		h := newQUICHandshaker(t, QUICConfig{Address: ln.Addr().String(), TLS: &tls.Config{ServerName: "localhost", RootCAs: tg.CA.Pool(), NextProtos: []string{"h3"}}, Mode: mode, HTTP3: true})
 		ctx := testCtx(t)
 		if err := h.Prime(ctx); err != nil {
 			t.Fatal(err)
 		}
-		if mode == Mode0RTT {
+		if mode == sample.Mode0RTT {
 			<-got
 		}
 		s := h.Handshake(ctx)
-		if !s.OK() || s.Labels.ALPN != "h3" || (mode == Mode0RTT && !s.Labels.EarlyAccepted) {
+		if !s.OK() || s.Labels.ALPN != "h3" || (mode == sample.Mode0RTT && !s.Labels.EarlyAccepted) {
 			t.Fatalf("%s: %v %q %+v", mode, s.Err, s.Mismatch, s.Labels)
 		}
 		_, port, _ := net.SplitHostPort(ln.Addr().String())

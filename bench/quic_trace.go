@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"github.com/hsbench/hsbench/bench/sample"
 	"sync"
 	"time"
 
@@ -169,13 +170,13 @@ func (t *quicTrace) snapshot() quicInstants {
 // handshake that started at hsStart (see QUICConfig for the definitions),
 // and returns the end of the handshake. Missing or out-of-order instants
 // give zero-length phases (chain).
-func (q quicInstants) tlsPhases(s *Sample, hsStart time.Time) time.Time {
+func (q quicInstants) tlsPhases(s *sample.Sample, hsStart time.Time) time.Time {
 	c := chain(hsStart, q.helloSent, q.firstRecv, q.keys, q.certVerified, q.complete)
-	s.SetPhase(TLSClientHello, c[1].Sub(c[0]))
-	s.SetPhase(TLSServerWait, c[2].Sub(c[1]))
-	s.SetPhase(TLSKeyExchange, c[3].Sub(c[2]))
-	s.SetPhase(TLSCertVerify, c[4].Sub(c[3]))
-	s.SetPhase(TLSFinished, c[5].Sub(c[4]))
-	s.SetPhase(TLSHandshake, c[5].Sub(c[0]))
+	s.SetPhase(sample.TLSClientHello, c[1].Sub(c[0]))
+	s.SetPhase(sample.TLSServerWait, c[2].Sub(c[1]))
+	s.SetPhase(sample.TLSKeyExchange, c[3].Sub(c[2]))
+	s.SetPhase(sample.TLSCertVerify, c[4].Sub(c[3]))
+	s.SetPhase(sample.TLSFinished, c[5].Sub(c[4]))
+	s.SetPhase(sample.TLSHandshake, c[5].Sub(c[0]))
 	return c[5]
 }

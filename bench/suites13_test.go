@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"crypto/tls"
+	"github.com/hsbench/hsbench/bench/sample"
 	"slices"
 	"testing"
 	"time"
@@ -18,7 +19,7 @@ func TestPinTLS13Suite(t *testing.T) {
 	}
 	g, _ := ParseGroup("x25519")
 	for _, id := range []uint16{tls.TLS_CHACHA20_POLY1305_SHA256, tls.TLS_AES_256_GCM_SHA384} {
-		for _, mode := range []Mode{ModeFull, ModeResumed} {
+		for _, mode := range []sample.Mode{sample.ModeFull, sample.ModeResumed} {
 			name := tls.CipherSuiteName(id) + "/" + string(mode)
 			t.Run(name, func(t *testing.T) {
 				restore, err := PinTLS13Suite(id)
@@ -48,7 +49,7 @@ func TestPinTLS13Suite(t *testing.T) {
 					if s.Labels.Suite != tls.CipherSuiteName(id) {
 						t.Fatalf("attempt %d negotiated %s, pinned %s", i, s.Labels.Suite, tls.CipherSuiteName(id))
 					}
-					if s.Labels.Resumed != (mode == ModeResumed) {
+					if s.Labels.Resumed != (mode == sample.ModeResumed) {
 						t.Fatalf("attempt %d: resumed %v", i, s.Labels.Resumed)
 					}
 				}

@@ -6,6 +6,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"github.com/hsbench/hsbench/bench/sample"
 	"io"
 	"net"
 	"time"
@@ -26,7 +27,7 @@ type TCPConfig struct {
 	// cloned per attempt; its ClientSessionCache is replaced per worker.
 	TLS *tls.Config
 	// Mode is full or resumed (0-RTT over TCP has its own Handshaker).
-	Mode Mode
+	Mode sample.Mode
 	// Request is written after the handshake; the first response byte ends
 	// the attempt. Empty means no request: total ends at Handshake().
 	Request []byte
@@ -41,11 +42,11 @@ type TCPConfig struct {
 }
 
 // NewTCPFactory checks the configuration and returns a Factory.
-func NewTCPFactory(cfg TCPConfig) (Factory, error) {
+func NewTCPFactory(cfg TCPConfig) (sample.Factory, error) {
 	if _, _, err := net.SplitHostPort(cfg.Address); err != nil {
 		return nil, fmt.Errorf("bench: target %q: %w", cfg.Address, err)
 	}
-	if cfg.Mode != ModeFull && cfg.Mode != ModeResumed {
+	if cfg.Mode != sample.ModeFull && cfg.Mode != sample.ModeResumed {
 		return nil, fmt.Errorf("bench: mode %q is not a crypto/tls TCP mode", cfg.Mode)
 	}
 	if cfg.TLS == nil {
@@ -55,9 +56,9 @@ func NewTCPFactory(cfg TCPConfig) (Factory, error) {
 		d := &net.Dialer{}
 		cfg.Dial = d.DialContext
 	}
-	return func() (Handshaker, error) {
+	return func() (sample.Handshaker, error) {
 		base := cfg.TLS.Clone()
-		if cfg.Mode == ModeResumed {
+		if cfg.Mode == sample.ModeResumed {
 			base.ClientSessionCache = tls.NewLRUClientSessionCache(1)
 		} else {
 			base.ClientSessionCache = nil
@@ -77,23 +78,23 @@ func (h *tcpHandshaker) Close() error { return nil }
 // Prime runs an unmeasured full handshake (with a request, so a TLS 1.3
 // ticket is read and stored) when the mode is resumed.
 func (h *tcpHandshaker) Prime(ctx context.Context) error {
-	if h.cfg.Mode != ModeResumed {
+	if h.cfg.Mode != sample.ModeResumed {
 		return nil
 	}
 	s := h.attempt(ctx, true)
 	if s.Err != nil {
-		return s.Err
+		return classified(s.Err)
 	}
 	return nil
 }
 
-func (h *tcpHandshaker) Handshake(ctx context.Context) Sample { return h.attempt(ctx, false) }
+func (h *tcpHandshaker) Handshake(ctx context.Context) sample.Sample { return h.attempt(ctx, false) }
 
-func (h *tcpHandshaker) attempt(ctx context.Context, priming bool) (s Sample) {
+func (h *tcpHandshaker) attempt(ctx context.Context, priming bool) (s sample.Sample) {
 	tl := &timeline{start: time.Now()}
 	s.Labels.Transport = "tcp"
-	phase := DNS
-	fail := func(err error) Sample {
+	phase := sample.DNS
+	fail := func(err error) sample.Sample {
 		s.Err, s.Class, s.FailedIn = err, Classify(err), phase
 		return s
 	}
@@ -123,7 +124,7 @@ func (h *tcpHandshaker) attempt(ctx context.Context, priming bool) (s Sample) {
 	}
 	conn := tls.Client(tc, cfg)
 
-	phase = TLSHandshake
+	phase = sample.TLSHandshake
 	// The TLS phases start when the connection is up: preparing the client
 	// counts as client work before the ClientHello, so the phases stay
 	// contiguous and add up to total.
@@ -146,7 +147,7 @@ func (h *tcpHandshaker) attempt(ctx context.Context, priming bool) (s Sample) {
 
 	end := tl.hsEnd
 	if len(h.cfg.Request) > 0 {
-		phase = TTFB
+		phase = sample.TTFB
 		if _, err := conn.Write(h.cfg.Request); err != nil {
 			return fail(err)
 		}
@@ -155,13 +156,13 @@ func (h *tcpHandshaker) attempt(ctx context.Context, priming bool) (s Sample) {
 		}
 		tl.firstResp = time.Now()
 		end = tl.firstResp
-		s.SetPhase(TTFB, end.Sub(tl.hsEnd))
+		s.SetPhase(sample.TTFB, end.Sub(tl.hsEnd))
 	}
-	s.SetPhase(Total, end.Sub(tl.start))
+	s.SetPhase(sample.Total, end.Sub(tl.start))
 	s.BytesSent, s.BytesRecv = tc.sent, tc.recv
 	switch {
 	case priming:
-	case h.cfg.Mode == ModeResumed && !cs.DidResume:
+	case h.cfg.Mode == sample.ModeResumed && !cs.DidResume:
 		s.Mismatch = "asked resumed, got a full handshake"
 	case h.cfg.WantGroup != "" && s.Labels.Group != h.cfg.WantGroup && s.Labels.Group != "":
 		s.Mismatch = fmt.Sprintf("asked group %s, got %s", h.cfg.WantGroup, s.Labels.Group)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"fmt"
+	"github.com/hsbench/hsbench/bench/sample"
 	"testing"
 	"time"
 )
@@ -28,7 +29,7 @@ func clientConfig(tg *Target, version uint16, g Group) *tls.Config {
 	}
 }
 
-func newHandshaker(t *testing.T, cfg TCPConfig) Handshaker {
+func newHandshaker(t *testing.T, cfg TCPConfig) sample.Handshaker {
 	t.Helper()
 	if cfg.Request == nil {
 		cfg.Request = []byte(DefaultRequest)
@@ -50,7 +51,7 @@ func TestTCPLabelsAndPhases(t *testing.T) {
 	tg := startTestTarget(t, TargetOptions{})
 	groups := []string{"x25519", "p256", "p384", "x25519mlkem768", "secp256r1mlkem768"}
 	for _, version := range []uint16{tls.VersionTLS12, tls.VersionTLS13} {
-		for _, mode := range []Mode{ModeFull, ModeResumed} {
+		for _, mode := range []sample.Mode{sample.ModeFull, sample.ModeResumed} {
 			for _, gname := range groups {
 				g, _ := ParseGroup(gname)
 				if g.TLS13 && version != tls.VersionTLS13 {
@@ -73,7 +74,7 @@ func TestTCPLabelsAndPhases(t *testing.T) {
 							t.Fatalf("attempt %d: mismatch %q", i, s.Mismatch)
 						}
 						l := s.Labels
-						if l.Version != VersionName(version) || l.Resumed != (mode == ModeResumed) || l.Transport != "tcp" {
+						if l.Version != VersionName(version) || l.Resumed != (mode == sample.ModeResumed) || l.Transport != "tcp" {
 							t.Fatalf("labels %+v", l)
 						}
 						// TLS 1.2 resumption copies the group from the old session.
@@ -91,9 +92,9 @@ func TestTCPLabelsAndPhases(t *testing.T) {
 	}
 }
 
-func checkPhases(t *testing.T, s Sample) {
+func checkPhases(t *testing.T, s sample.Sample) {
 	t.Helper()
-	for _, p := range []Phase{TCPConnect, TLSClientHello, TLSServerWait, TLSKeyExchange, TLSCertVerify, TLSFinished, TLSHandshake, TTFB, Total} {
+	for _, p := range []sample.Phase{sample.TCPConnect, sample.TLSClientHello, sample.TLSServerWait, sample.TLSKeyExchange, sample.TLSCertVerify, sample.TLSFinished, sample.TLSHandshake, sample.TTFB, sample.Total} {
 		if !s.Set.Has(p) {
 			t.Fatalf("phase %s missing", p)
 		}
@@ -102,26 +103,26 @@ func checkPhases(t *testing.T, s Sample) {
 		}
 	}
 	var split time.Duration
-	for _, p := range []Phase{TLSClientHello, TLSServerWait, TLSKeyExchange, TLSCertVerify, TLSFinished} {
+	for _, p := range []sample.Phase{sample.TLSClientHello, sample.TLSServerWait, sample.TLSKeyExchange, sample.TLSCertVerify, sample.TLSFinished} {
 		split += s.Phases[p]
 	}
-	if split != s.Phases[TLSHandshake] {
-		t.Fatalf("TLS split phases sum to %v, tls_handshake is %v", split, s.Phases[TLSHandshake])
+	if split != s.Phases[sample.TLSHandshake] {
+		t.Fatalf("TLS split phases sum to %v, tls_handshake is %v", split, s.Phases[sample.TLSHandshake])
 	}
 	var sum time.Duration
-	for _, p := range SplitPhases {
-		if p != TLSClientHello && p != TLSServerWait && p != TLSKeyExchange && p != TLSCertVerify && p != TLSFinished {
+	for _, p := range sample.SplitPhases {
+		if p != sample.TLSClientHello && p != sample.TLSServerWait && p != sample.TLSKeyExchange && p != sample.TLSCertVerify && p != sample.TLSFinished {
 			sum += s.Phases[p]
 		}
 	}
-	sum += s.Phases[TLSHandshake]
-	if s.Phases[Total] != sum {
-		t.Fatalf("total %v but dns + tcp_connect + tls_handshake + ttfb = %v", s.Phases[Total], sum)
+	sum += s.Phases[sample.TLSHandshake]
+	if s.Phases[sample.Total] != sum {
+		t.Fatalf("total %v but dns + tcp_connect + tls_handshake + ttfb = %v", s.Phases[sample.Total], sum)
 	}
-	if s.Phases[TLSServerWait] <= 0 {
-		t.Fatalf("server wait %v: the server's reply cannot arrive instantly", s.Phases[TLSServerWait])
+	if s.Phases[sample.TLSServerWait] <= 0 {
+		t.Fatalf("server wait %v: the server's reply cannot arrive instantly", s.Phases[sample.TLSServerWait])
 	}
-	if s.Labels.Version == "1.3" && !s.Labels.Resumed && s.Phases[TLSCertVerify] <= 0 {
+	if s.Labels.Version == "1.3" && !s.Labels.Resumed && s.Phases[sample.TLSCertVerify] <= 0 {
 		t.Fatalf("a full TLS 1.3 handshake verified the certificate in zero time")
 	}
 }
@@ -132,7 +133,7 @@ func TestHelloRetryRequestIsLabelled(t *testing.T) {
 	tg := startTestTarget(t, TargetOptions{Groups: []tls.CurveID{tls.CurveP256}})
 	cfg := &tls.Config{ServerName: "localhost", RootCAs: tg.CA.Pool(), MinVersion: tls.VersionTLS13,
 		CurvePreferences: []tls.CurveID{tls.X25519, tls.CurveP256}}
-	h := newHandshaker(t, TCPConfig{Address: tg.Addr, TLS: cfg, Mode: ModeFull})
+	h := newHandshaker(t, TCPConfig{Address: tg.Addr, TLS: cfg, Mode: sample.ModeFull})
 	s := h.Handshake(context.Background())
 	if s.Err != nil {
 		t.Fatal(s.Err)
@@ -149,7 +150,7 @@ func TestRSAKeyExchangeSuite(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg := &tls.Config{ServerName: "localhost", RootCAs: tg.CA.Pool(), MaxVersion: tls.VersionTLS12, CipherSuites: []uint16{cs.ID}}
-	s := newHandshaker(t, TCPConfig{Address: tg.Addr, TLS: cfg, Mode: ModeFull}).Handshake(context.Background())
+	s := newHandshaker(t, TCPConfig{Address: tg.Addr, TLS: cfg, Mode: sample.ModeFull}).Handshake(context.Background())
 	if s.Err != nil {
 		t.Fatal(s.Err)
 	}
@@ -161,11 +162,11 @@ func TestRSAKeyExchangeSuite(t *testing.T) {
 func TestClientCertificate(t *testing.T) {
 	tg := startTestTarget(t, TargetOptions{ClientAuth: true})
 	cfg := &tls.Config{ServerName: "localhost", RootCAs: tg.CA.Pool()}
-	if s := newHandshaker(t, TCPConfig{Address: tg.Addr, TLS: cfg, Mode: ModeFull}).Handshake(context.Background()); s.Err == nil {
+	if s := newHandshaker(t, TCPConfig{Address: tg.Addr, TLS: cfg, Mode: sample.ModeFull}).Handshake(context.Background()); s.Err == nil {
 		t.Fatal("handshake without a client certificate succeeded against a target that requires one")
 	}
 	cfg.Certificates = []tls.Certificate{tg.ClientCert}
-	if s := newHandshaker(t, TCPConfig{Address: tg.Addr, TLS: cfg, Mode: ModeFull}).Handshake(context.Background()); s.Err != nil {
+	if s := newHandshaker(t, TCPConfig{Address: tg.Addr, TLS: cfg, Mode: sample.ModeFull}).Handshake(context.Background()); s.Err != nil {
 		t.Fatalf("with a client certificate: %v", s.Err)
 	}
 }
@@ -178,7 +179,7 @@ func TestTLS12GroupPinning(t *testing.T) {
 		g, _ := ParseGroup(name)
 		cfg := &tls.Config{ServerName: "localhost", RootCAs: tg.CA.Pool(), MinVersion: tls.VersionTLS12, MaxVersion: tls.VersionTLS12,
 			CurvePreferences: ClientGroups(g, tls.VersionTLS12)}
-		s := newHandshaker(t, TCPConfig{Address: tg.Addr, TLS: cfg, Mode: ModeFull, WantGroup: name}).Handshake(context.Background())
+		s := newHandshaker(t, TCPConfig{Address: tg.Addr, TLS: cfg, Mode: sample.ModeFull, WantGroup: name}).Handshake(context.Background())
 		if s.Err != nil || s.Mismatch != "" || s.Labels.Group != name {
 			t.Errorf("%s: err %v, mismatch %q, group %q", name, s.Err, s.Mismatch, s.Labels.Group)
 		}

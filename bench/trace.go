@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"github.com/hsbench/hsbench/bench/sample"
 	"io"
 	"net"
 	"sync"
@@ -118,19 +119,19 @@ func chain(ts ...time.Time) []time.Time {
 
 // tlsPhases turns the handshake instants into the five split TLS phases and
 // their sum, following each version's order of events (see Phase docs).
-func (tl *timeline) tlsPhases(s *Sample, tls13 bool) {
+func (tl *timeline) tlsPhases(s *sample.Sample, tls13 bool) {
 	var c []time.Time
 	if tls13 {
 		c = chain(tl.hsStart, tl.helloWritten, tl.firstByte, tl.keys, tl.certVerified, tl.hsEnd)
-		s.SetPhase(TLSKeyExchange, c[3].Sub(c[2]))
-		s.SetPhase(TLSCertVerify, c[4].Sub(c[3]))
+		s.SetPhase(sample.TLSKeyExchange, c[3].Sub(c[2]))
+		s.SetPhase(sample.TLSCertVerify, c[4].Sub(c[3]))
 	} else {
 		c = chain(tl.hsStart, tl.helloWritten, tl.firstByte, tl.certVerified, tl.keys, tl.hsEnd)
-		s.SetPhase(TLSCertVerify, c[3].Sub(c[2]))
-		s.SetPhase(TLSKeyExchange, c[4].Sub(c[3]))
+		s.SetPhase(sample.TLSCertVerify, c[3].Sub(c[2]))
+		s.SetPhase(sample.TLSKeyExchange, c[4].Sub(c[3]))
 	}
-	s.SetPhase(TLSClientHello, c[1].Sub(c[0]))
-	s.SetPhase(TLSServerWait, c[2].Sub(c[1]))
-	s.SetPhase(TLSFinished, c[5].Sub(c[4]))
-	s.SetPhase(TLSHandshake, c[5].Sub(c[0]))
+	s.SetPhase(sample.TLSClientHello, c[1].Sub(c[0]))
+	s.SetPhase(sample.TLSServerWait, c[2].Sub(c[1]))
+	s.SetPhase(sample.TLSFinished, c[5].Sub(c[4]))
+	s.SetPhase(sample.TLSHandshake, c[5].Sub(c[0]))
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"github.com/hsbench/hsbench/bench/sample"
 	"io"
 	"net"
 	"sync/atomic"
@@ -88,7 +89,7 @@ func (s *ZeroRTTStats) Warning() string {
 
 // NewZeroRTTFactory checks the configuration and returns a Factory of TCP
 // TLS 1.3 0-RTT handshakes.
-func NewZeroRTTFactory(cfg ZeroRTTConfig) (Factory, error) {
+func NewZeroRTTFactory(cfg ZeroRTTConfig) (sample.Factory, error) {
 	if _, _, err := net.SplitHostPort(cfg.Address); err != nil {
 		return nil, fmt.Errorf("bench: target %q: %w", cfg.Address, err)
 	}
@@ -125,7 +126,7 @@ func NewZeroRTTFactory(cfg ZeroRTTConfig) (Factory, error) {
 	if len(cfg.TLS.CurvePreferences) > 0 {
 		engine.Group = cfg.TLS.CurvePreferences[0]
 	}
-	return func() (Handshaker, error) {
+	return func() (sample.Handshaker, error) {
 		return &zeroRTTHandshaker{cfg: cfg, prime: prime, engine: engine}, nil
 	}, nil
 }
@@ -162,7 +163,7 @@ func (h *zeroRTTHandshaker) Prime(ctx context.Context) error {
 	h.ticket = nil
 	conn, err := h.cfg.Dial(ctx, "tcp", h.cfg.Address)
 	if err != nil {
-		return fmt.Errorf("bench: priming 0-RTT: %w", err)
+		return classified(fmt.Errorf("bench: priming 0-RTT: %w", err))
 	}
 	defer conn.Close()
 	var req []byte
@@ -172,7 +173,7 @@ func (h *zeroRTTHandshaker) Prime(ctx context.Context) error {
 	h.cfg.Stats.Primes.Add(1)
 	t, _, err := zerortt.FirstTicket(ctx, conn, h.prime, req)
 	if err != nil {
-		return fmt.Errorf("bench: priming 0-RTT: %w", err)
+		return classified(fmt.Errorf("bench: priming 0-RTT: %w", err))
 	}
 	// The session's creation time has one-second resolution, so the age
 	// the engine computes from it can be up to a second too old, and
@@ -192,10 +193,10 @@ func usable(t *zerortt.Ticket, now time.Time) bool {
 
 // Handshake runs one measured 0-RTT attempt. A worker without a usable
 // ticket primes first, outside the measured time.
-func (h *zeroRTTHandshaker) Handshake(ctx context.Context) Sample {
+func (h *zeroRTTHandshaker) Handshake(ctx context.Context) sample.Sample {
 	if err := h.Prime(ctx); err != nil {
-		s := Sample{Labels: Labels{Transport: "tcp", EarlyData: true}}
-		s.Err, s.Class, s.FailedIn = err, Classify(err), TLSHandshake
+		s := sample.Sample{Labels: sample.Labels{Transport: "tcp", EarlyData: true}}
+		s.Err, s.Class, s.FailedIn = err, Classify(err), sample.TLSHandshake
 		return s
 	}
 	t := h.ticket
@@ -241,8 +242,8 @@ func zeroRTTMismatch(res *zerortt.Result, policy string) string {
 }
 
 // zeroRTTLabels are the labels of a completed 0-RTT attempt.
-func zeroRTTLabels(res *zerortt.Result) Labels {
-	return Labels{
+func zeroRTTLabels(res *zerortt.Result) sample.Labels {
+	return sample.Labels{
 		Transport:     "tcp",
 		Version:       VersionName(tls.VersionTLS13),
 		Suite:         tls.CipherSuiteName(res.CipherSuite),
@@ -258,11 +259,11 @@ func zeroRTTLabels(res *zerortt.Result) Labels {
 
 // attempt dials and runs Resume with the request as early data, stamping
 // the phases (see the README's 0-RTT section).
-func (h *zeroRTTHandshaker) attempt(ctx context.Context, t *zerortt.Ticket) (s Sample, res *zerortt.Result) {
+func (h *zeroRTTHandshaker) attempt(ctx context.Context, t *zerortt.Ticket) (s sample.Sample, res *zerortt.Result) {
 	tl := &timeline{start: time.Now()}
-	s.Labels = Labels{Transport: "tcp", EarlyData: true}
-	phase := DNS
-	fail := func(err error) (Sample, *zerortt.Result) {
+	s.Labels = sample.Labels{Transport: "tcp", EarlyData: true}
+	phase := sample.DNS
+	fail := func(err error) (sample.Sample, *zerortt.Result) {
 		if errors.Is(err, zerortt.ErrEarlyDataAborted) {
 			err = fmt.Errorf("bench: %w over TCP: %w", ErrNo0RTT, err)
 		}
@@ -297,7 +298,7 @@ func (h *zeroRTTHandshaker) attempt(ctx context.Context, t *zerortt.Ticket) (s S
 		}
 	}
 
-	phase = TLSHandshake
+	phase = sample.TLSHandshake
 	// The TLS phases start when the connection is up: preparing the client
 	// counts as client work before the ClientHello, so the phases stay
 	// contiguous and add up to total.
@@ -305,7 +306,7 @@ func (h *zeroRTTHandshaker) attempt(ctx context.Context, t *zerortt.Ticket) (s S
 	res, err = zerortt.Resume(ctx, tc, &h.engine, t, h.cfg.Request, hooks)
 	if err != nil {
 		if !tl.hsEnd.IsZero() {
-			phase = TTFB
+			phase = sample.TTFB
 		}
 		return fail(err)
 	}
@@ -314,7 +315,7 @@ func (h *zeroRTTHandshaker) attempt(ctx context.Context, t *zerortt.Ticket) (s S
 	end := tl.hsEnd
 	if !h.cfg.NoResponse {
 		if tl.firstResp.IsZero() {
-			phase = TTFB
+			phase = sample.TTFB
 			return fail(fmt.Errorf("bench: reading response: %w", io.ErrUnexpectedEOF))
 		}
 		end = tl.firstResp
@@ -324,9 +325,9 @@ func (h *zeroRTTHandshaker) attempt(ctx context.Context, t *zerortt.Ticket) (s S
 		if !res.EarlyDataAccepted {
 			from = tl.hsEnd
 		}
-		s.SetPhase(TTFB, end.Sub(from))
+		s.SetPhase(sample.TTFB, end.Sub(from))
 	}
-	s.SetPhase(Total, end.Sub(tl.start))
+	s.SetPhase(sample.Total, end.Sub(tl.start))
 	s.BytesSent, s.BytesRecv = sent, recv
 	s.Mismatch = zeroRTTMismatch(res, h.cfg.Tickets)
 	return s, res

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"github.com/hsbench/hsbench/bench/sample"
 	"strings"
 	"testing"
 	"time"
@@ -123,7 +124,7 @@ func TestZeroRTTLabelsAndMismatch(t *testing.T) {
 	accepted := &zerortt.Result{Resumed: true, EarlyDataOffered: true, EarlyDataAccepted: true, EarlyDataSent: 57,
 		CipherSuite: tls.TLS_AES_128_GCM_SHA256, Group: tls.X25519, ALPN: "http/1.1"}
 	l := zeroRTTLabels(accepted)
-	want := Labels{Transport: "tcp", Version: "1.3", Suite: "TLS_AES_128_GCM_SHA256", Group: GroupName(tls.X25519),
+	want := sample.Labels{Transport: "tcp", Version: "1.3", Suite: "TLS_AES_128_GCM_SHA256", Group: GroupName(tls.X25519),
 		Resumed: true, ALPN: "http/1.1", EarlyData: true, EarlyAccepted: true, EarlyBytes: 57}
 	if l != want {
 		t.Errorf("labels %+v, want %+v", l, want)
@@ -173,13 +174,13 @@ func TestZeroRTTGoTargetRefuses(t *testing.T) {
 			}
 			for i := range 3 {
 				s := h.Handshake(ctx)
-				if s.Class != ClassNo0RTT || !errors.Is(s.Err, ErrNo0RTT) || !errors.Is(s.Err, zerortt.ErrEarlyDataAborted) {
+				if s.Class != sample.ClassNo0RTT || !errors.Is(s.Err, ErrNo0RTT) || !errors.Is(s.Err, zerortt.ErrEarlyDataAborted) {
 					t.Fatalf("attempt %d: class %q err %v", i, s.Class, s.Err)
 				}
-				if !strings.Contains(s.Err.Error(), "target does not accept 0-RTT over TCP") || s.FailedIn != TLSHandshake {
+				if !strings.Contains(s.Err.Error(), "target does not accept 0-RTT over TCP") || s.FailedIn != sample.TLSHandshake {
 					t.Fatalf("attempt %d: err %q in %v", i, s.Err, s.FailedIn)
 				}
-				if !s.Labels.EarlyData || s.Labels.EarlyAccepted || !s.Set.Has(TCPConnect) {
+				if !s.Labels.EarlyData || s.Labels.EarlyAccepted || !s.Set.Has(sample.TCPConnect) {
 					t.Fatalf("attempt %d: labels %+v phases %v", i, s.Labels, s.Set)
 				}
 			}
@@ -202,7 +203,7 @@ func TestZeroRTTPrimeFails(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	s := h.Handshake(ctx)
-	if s.Err == nil || s.Class != ClassRefused || s.OK() {
+	if s.Err == nil || s.Class != sample.ClassRefused || s.OK() {
 		t.Fatalf("class %q err %v", s.Class, s.Err)
 	}
 }

@@ -4,18 +4,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/hsbench/hsbench/bench/sample"
 	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/hsbench/hsbench/bench"
 )
 
 // Config says when and how many handshakes to run.
 type Config struct {
 	// Factory makes one Handshaker per worker.
-	Factory bench.Factory
+	Factory sample.Factory
 	// Concurrency is the number of workers. In a closed loop each worker
 	// starts its next handshake when the previous one ends; in an open loop
 	// it bounds the handshakes in flight.
@@ -168,7 +167,7 @@ func (r *runner) pastEnd(now time.Time) bool {
 
 // attempt runs one handshake and records it (or counts it as warmup).
 // intended is the scheduled start in an open loop, zero in a closed loop.
-func (r *runner) attempt(ctx context.Context, h bench.Handshaker, rec *recorder, intended time.Time) {
+func (r *runner) attempt(ctx context.Context, h sample.Handshaker, rec *recorder, intended time.Time) {
 	start := time.Now()
 	actx, cancel := context.WithTimeout(ctx, r.cfg.Timeout)
 	s := h.Handshake(actx)
@@ -193,13 +192,13 @@ func (r *runner) attempt(ctx context.Context, h bench.Handshaker, rec *recorder,
 	}
 }
 
-func (r *runner) prime(ctx context.Context, h bench.Handshaker) bool {
+func (r *runner) prime(ctx context.Context, h sample.Handshaker) bool {
 	pctx, cancel := context.WithTimeout(ctx, r.cfg.Timeout)
 	defer cancel()
 	if err := h.Prime(pctx); err != nil {
 		if ctx.Err() == nil {
 			r.mu.Lock()
-			r.primeErrs[bench.Classify(err)]++
+			r.primeErrs[sample.ClassOf(err)]++
 			r.mu.Unlock()
 		}
 		return false
@@ -209,7 +208,7 @@ func (r *runner) prime(ctx context.Context, h bench.Handshaker) bool {
 
 // A worker primes once. If priming fails, its resumed attempts come out as
 // full handshakes, which are counted as mismatches (and store a ticket).
-func (r *runner) closedWorker(ctx context.Context, h bench.Handshaker, rec *recorder) {
+func (r *runner) closedWorker(ctx context.Context, h sample.Handshaker, rec *recorder) {
 	if !r.prime(ctx, h) && ctx.Err() != nil {
 		return
 	}
@@ -225,7 +224,7 @@ func (r *runner) closedWorker(ctx context.Context, h bench.Handshaker, rec *reco
 	}
 }
 
-func (r *runner) openWorker(ctx context.Context, h bench.Handshaker, rec *recorder, jobs <-chan job) {
+func (r *runner) openWorker(ctx context.Context, h sample.Handshaker, rec *recorder, jobs <-chan job) {
 	r.prime(ctx, h)
 	for j := range jobs {
 		if ctx.Err() != nil {
@@ -283,7 +282,7 @@ func (r *runner) dispatch(ctx context.Context, jobs chan<- job) dispatchStats {
 func warnings(cfg Config, res *Result, st dispatchStats) []string {
 	var w []string
 	if cfg.Rate > 0 {
-		if lh := res.Total.Hist[bench.Lateness]; lh != nil && lh.TotalCount() > 0 {
+		if lh := res.Total.Hist[sample.Lateness]; lh != nil && lh.TotalCount() > 0 {
 			p99 := time.Duration(lh.ValueAtQuantile(99))
 			if p99 > time.Millisecond {
 				w = append(w, fmt.Sprintf("the generator fell behind its schedule: p99 start lateness %v "+

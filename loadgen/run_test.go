@@ -3,6 +3,7 @@ package loadgen
 import (
 	"context"
 	"crypto/tls"
+	"github.com/hsbench/hsbench/bench/sample"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -20,7 +21,7 @@ func target(t *testing.T, o bench.TargetOptions) *bench.Target {
 	return tg
 }
 
-func factory(t *testing.T, tg *bench.Target, mode bench.Mode) bench.Factory {
+func factory(t *testing.T, tg *bench.Target, mode sample.Mode) sample.Factory {
 	t.Helper()
 	f, err := bench.NewTCPFactory(bench.TCPConfig{
 		Address: tg.Addr,
@@ -38,7 +39,7 @@ func TestClosedLoopCount(t *testing.T) {
 	tg := target(t, bench.TargetOptions{})
 	var intervals atomic.Int64
 	res, err := Run(context.Background(), Config{
-		Factory: factory(t, tg, bench.ModeResumed), Concurrency: 3, Count: 60,
+		Factory: factory(t, tg, sample.ModeResumed), Concurrency: 3, Count: 60,
 		Warmup: 50 * time.Millisecond, OnInterval: func(*Snapshot) { intervals.Add(1) },
 	})
 	if err != nil {
@@ -50,13 +51,13 @@ func TestClosedLoopCount(t *testing.T) {
 	if res.Total.OK != 60 || res.Total.Mismatches.Sum() != 0 {
 		t.Fatalf("ok %d, mismatches %v, errors %v", res.Total.OK, res.Total.Mismatches, res.Total.Errors)
 	}
-	if n := res.Total.Hist[bench.Total].TotalCount(); n != 60 {
+	if n := res.Total.Hist[sample.Total].TotalCount(); n != 60 {
 		t.Fatalf("total histogram holds %d values", n)
 	}
 	if res.Total.Tally["resumed"]["true"] != 60 {
 		t.Fatalf("tally %v", res.Total.Tally)
 	}
-	if res.Total.Hist[bench.Latency] != nil {
+	if res.Total.Hist[sample.Latency] != nil {
 		t.Fatal("a closed loop recorded open-loop latency")
 	}
 	if intervals.Load() < 1 {
@@ -70,7 +71,7 @@ func TestOpenLoopRate(t *testing.T) {
 	tg := target(t, bench.TargetOptions{})
 	var sum atomic.Int64
 	res, err := Run(context.Background(), Config{
-		Factory: factory(t, tg, bench.ModeFull), Concurrency: 8, Rate: 100, Duration: 1500 * time.Millisecond,
+		Factory: factory(t, tg, sample.ModeFull), Concurrency: 8, Rate: 100, Duration: 1500 * time.Millisecond,
 		Interval: 500 * time.Millisecond, OnInterval: func(s *Snapshot) { sum.Add(s.Attempts()) },
 	})
 	if err != nil {
@@ -82,7 +83,7 @@ func TestOpenLoopRate(t *testing.T) {
 	if sum.Load() != 150 {
 		t.Fatalf("intervals add up to %d attempts, total is 150", sum.Load())
 	}
-	lat, tot := res.Total.Hist[bench.Latency], res.Total.Hist[bench.Total]
+	lat, tot := res.Total.Hist[sample.Latency], res.Total.Hist[sample.Total]
 	if lat.TotalCount() != 150 || lat.Min() < tot.Min() {
 		t.Fatalf("latency (from intended start) below service time: %d vs %d", lat.Min(), tot.Min())
 	}
@@ -102,12 +103,12 @@ func TestOpenLoopShowsStall(t *testing.T) {
 	res, err := Run(context.Background(), Config{
 		// One worker: the stall blocks the generator, exactly the case
 		// where a closed loop would hide it.
-		Factory: factory(t, tg, bench.ModeFull), Concurrency: 1, Rate: 200, Duration: 1500 * time.Millisecond,
+		Factory: factory(t, tg, sample.ModeFull), Concurrency: 1, Rate: 200, Duration: 1500 * time.Millisecond,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	lat, svc := res.Total.Hist[bench.Latency], res.Total.Hist[bench.Total]
+	lat, svc := res.Total.Hist[sample.Latency], res.Total.Hist[sample.Total]
 	// ~100 hits were due during the stall: about a third of the run waited
 	// a quarter second or more.
 	if p90 := time.Duration(lat.ValueAtQuantile(90)); p90 < 150*time.Millisecond {
@@ -130,14 +131,14 @@ func TestStopKeepsMeasurements(t *testing.T) {
 	tg := target(t, bench.TargetOptions{})
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(400*time.Millisecond, cancel)
-	res, err := Run(ctx, Config{Factory: factory(t, tg, bench.ModeFull), Concurrency: 2, Duration: time.Minute})
+	res, err := Run(ctx, Config{Factory: factory(t, tg, sample.ModeFull), Concurrency: 2, Duration: time.Minute})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !res.Stopped {
 		t.Fatal("run not marked as stopped")
 	}
-	if res.Total.OK == 0 || res.Total.Hist[bench.Total].TotalCount() != res.Total.OK {
+	if res.Total.OK == 0 || res.Total.Hist[sample.Total].TotalCount() != res.Total.OK {
 		t.Fatalf("measurements lost: ok %d", res.Total.OK)
 	}
 	if res.Elapsed > 5*time.Second {
@@ -149,7 +150,7 @@ func TestStopKeepsMeasurements(t *testing.T) {
 }
 
 func TestConfigErrors(t *testing.T) {
-	f := func() (bench.Handshaker, error) { return nil, nil }
+	f := func() (sample.Handshaker, error) { return nil, nil }
 	for _, c := range []Config{
 		{Concurrency: 1, Count: 1},
 		{Factory: f, Concurrency: 0, Count: 1},

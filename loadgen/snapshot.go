@@ -1,11 +1,10 @@
 package loadgen
 
 import (
+	"github.com/hsbench/hsbench/bench/sample"
 	"time"
 
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
-
-	"github.com/hsbench/hsbench/bench"
 )
 
 // Snapshot is what was measured over some span of a run: one interval, or
@@ -14,7 +13,7 @@ type Snapshot struct {
 	// Start and End are relative to the start of measurement (after warmup),
 	// on the monotonic clock.
 	Start, End time.Duration
-	Hist       [bench.NumPhases]*hdr.Histogram
+	Hist       [sample.NumPhases]*hdr.Histogram
 	// MismatchTotal holds the total time of samples that differ from what
 	// was asked; they are in no other histogram.
 	MismatchTotal *hdr.Histogram
@@ -32,7 +31,7 @@ func newSnapshot() *Snapshot {
 	return &Snapshot{Errors: Counts{}, Mismatches: Counts{}, Tally: Tally{}}
 }
 
-func (s *Snapshot) hist(p bench.Phase) *hdr.Histogram {
+func (s *Snapshot) hist(p sample.Phase) *hdr.Histogram {
 	if s.Hist[p] == nil {
 		s.Hist[p] = NewHistogram()
 	}
@@ -46,7 +45,7 @@ func (s *Snapshot) Attempts() int64 { return s.OK + s.Mismatches.Sum() + s.Error
 func (s *Snapshot) Merge(o *Snapshot) {
 	for p, h := range o.Hist {
 		if h != nil {
-			s.Dropped += s.hist(bench.Phase(p)).Merge(h)
+			s.Dropped += s.hist(sample.Phase(p)).Merge(h)
 		}
 	}
 	if o.MismatchTotal != nil {

@@ -1,9 +1,8 @@
 package loadgen
 
 import (
+	"github.com/hsbench/hsbench/bench/sample"
 	"strconv"
-
-	"github.com/hsbench/hsbench/bench"
 )
 
 // Tally counts samples by negotiated parameter: Tally["group"]["x25519"] = n.
@@ -18,7 +17,7 @@ func (t Tally) add(dim, value string) {
 	m[value]++
 }
 
-func (t Tally) addLabels(l bench.Labels) {
+func (t Tally) addLabels(l sample.Labels) {
 	t.add("transport", l.Transport)
 	t.add("version", l.Version)
 	t.add("suite", l.Suite)

@@ -1,6 +1,8 @@
 package results
 
 import (
+	"github.com/hsbench/hsbench/bench/sample"
+	"github.com/hsbench/hsbench/internal/testenv"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -8,9 +10,6 @@ import (
 	"strconv"
 	"testing"
 	"time"
-
-	"github.com/hsbench/hsbench/bench"
-	"github.com/hsbench/hsbench/internal/testenv"
 )
 
 // hdrJar is where Debian's libhdrhistogram-java installs HdrHistogram.
@@ -33,7 +32,7 @@ func TestHlogReadByHistogramLogProcessor(t *testing.T) {
 		values = append(values, time.Duration(i)*7*time.Microsecond)
 	}
 	s := snapshot(t, 0, time.Second, values...)
-	h := s.Hist[bench.Total]
+	h := s.Hist[sample.Total]
 	wantCount, wantMax, wantMean := h.TotalCount(), float64(h.Max())/1e6, h.Mean()/1e6
 	if err := w.Interval("cell-a", 0, s); err != nil {
 		t.Fatal(err)

@@ -3,11 +3,10 @@ package results
 import (
 	"encoding/base64"
 	"fmt"
+	"github.com/hsbench/hsbench/bench/sample"
 	"time"
 
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
-
-	"github.com/hsbench/hsbench/bench"
 	"github.com/hsbench/hsbench/loadgen"
 )
 
@@ -117,7 +116,7 @@ func measureOfSnapshot(s *loadgen.Snapshot, elapsed time.Duration) (Measure, err
 		if err != nil {
 			return m, err
 		}
-		m.Phases[bench.Phase(p).String()] = st
+		m.Phases[sample.Phase(p).String()] = st
 	}
 	if s.MismatchTotal != nil && s.MismatchTotal.TotalCount() > 0 {
 		st, err := StatsOf(s.MismatchTotal)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"crypto/tls"
+	"github.com/hsbench/hsbench/bench/sample"
 	"net"
 
 	"github.com/hsbench/hsbench/bench"
@@ -56,7 +57,7 @@ func (p *runPlan) factory(c cell, targets *targets) (cellFactory, error) {
 	case c.transport == "quic":
 		f, err := p.quicFactory(c, addr, cfg, keylog)
 		return cellFactory{Factory: f}, err
-	case c.mode == bench.Mode0RTT:
+	case c.mode == sample.Mode0RTT:
 		return p.zeroRTTFactory(c, addr, cfg, keylog)
 	}
 	f, err := bench.NewTCPFactory(bench.TCPConfig{Address: addr, TLS: cfg, Mode: c.mode, Request: p.request, KeyLog: keylog, Dial: p.dial, WantGroup: wantGroup})
@@ -69,7 +70,7 @@ func (p *runPlan) factory(c cell, targets *targets) (cellFactory, error) {
 // cellFactory is a cell's handshake factory, with what it has to say about
 // a step that its samples do not show (extra priming handshakes, …).
 type cellFactory struct {
-	bench.Factory
+	sample.Factory
 	// warnings, when set, is called after the step has run.
 	warnings func() []string
 }

@@ -2,12 +2,11 @@ package main
 
 import (
 	"fmt"
+	"github.com/hsbench/hsbench/bench/sample"
+	"github.com/hsbench/hsbench/loadgen"
 	"io"
 	"os"
 	"time"
-
-	"github.com/hsbench/hsbench/bench"
-	"github.com/hsbench/hsbench/loadgen"
 )
 
 // progress prints a live one-line status on stderr when stderr is a
@@ -48,9 +47,9 @@ func (p *progress) interval(s *loadgen.Snapshot) {
 		return
 	}
 	p.total.Merge(s)
-	ph := bench.Latency
+	ph := sample.Latency
 	if p.total.Hist[ph] == nil {
-		ph = bench.Total
+		ph = sample.Total
 	}
 	var p50, p99 float64
 	if h := p.total.Hist[ph]; h != nil && h.TotalCount() > 0 {

@@ -3,6 +3,7 @@ package main
 import (
 	"crypto/tls"
 	"fmt"
+	"github.com/hsbench/hsbench/bench/sample"
 	"net"
 	"strings"
 
@@ -13,7 +14,7 @@ import (
 // quicFactory builds QUIC handshakes (quic-go): full, resumed or 0-RTT, to
 // the embedded QUIC target (ALPN hsbench) or to --target over UDP with the
 // ALPN of --alpn (required there). With ALPN h3 the request is an HTTP/3 GET.
-func (p *runPlan) quicFactory(c cell, addr string, cfg *tls.Config, keylog *bench.SyncWriter) (bench.Factory, error) {
+func (p *runPlan) quicFactory(c cell, addr string, cfg *tls.Config, keylog *bench.SyncWriter) (sample.Factory, error) {
 	alpn := splitList(p.f.alpn)
 	if len(alpn) == 0 {
 		if p.f.target != "" {

@@ -8,6 +8,7 @@ import (
 	"context"
 	"crypto/tls"
 	"fmt"
+	"github.com/hsbench/hsbench/bench/sample"
 	"net"
 	"path/filepath"
 	"runtime/debug"
@@ -339,16 +340,16 @@ func TestTruthNginx(t *testing.T) {
 		Host: emulate.ServerAddr.String(), Command: link.Command, Dial: link.DialContext})
 	loop := testservers.StartNginx(t, testservers.Options{EarlyData: true})
 	type dialFunc = func(ctx context.Context, network, addr string) (net.Conn, error)
-	tcp := func(s *testservers.Server, dial dialFunc, version uint16) bench.Factory {
+	tcp := func(s *testservers.Server, dial dialFunc, version uint16) sample.Factory {
 		cfg := s.ClientConfig()
 		cfg.MinVersion, cfg.MaxVersion = version, version
-		f, err := bench.NewTCPFactory(bench.TCPConfig{Address: s.Addr, TLS: cfg, Mode: bench.ModeFull, Request: s.Request, Dial: dial})
+		f, err := bench.NewTCPFactory(bench.TCPConfig{Address: s.Addr, TLS: cfg, Mode: sample.ModeFull, Request: s.Request, Dial: dial})
 		if err != nil {
 			t.Fatal(err)
 		}
 		return f
 	}
-	early := func(s *testservers.Server, dial dialFunc) bench.Factory {
+	early := func(s *testservers.Server, dial dialFunc) sample.Factory {
 		f, err := bench.NewZeroRTTFactory(bench.ZeroRTTConfig{Address: s.Addr, TLS: s.ClientConfig(), Request: s.Request, Dial: dial})
 		if err != nil {
 			t.Fatal(err)
@@ -361,15 +362,15 @@ func TestTruthNginx(t *testing.T) {
 		m12, b12 := medians(t, ctx, tcp(s, link.DialContext, tls.VersionTLS12)), medians(t, ctx, tcp(loop, nil, tls.VersionTLS12))
 		m0, b0 := medians(t, ctx, early(s, link.DialContext)), medians(t, ctx, early(loop, nil))
 		// The link's RTT as TCP measured it (see linkRTT).
-		rtt := m13[bench.TCPConnect] - b13[bench.TCPConnect]
+		rtt := m13[sample.TCPConnect] - b13[sample.TCPConnect]
 		nominal := float64(truthRTT) / 1e6
 		t.Logf("truth: nginx link RTT measured by TCP connect: %.2f ms (asked %.1f ms)", rtt, nominal)
 		return []string{
 			linkWithin("nginx", rtt, nominal),
-			within(t, "nginx TLS 1.3 full tls_handshake", 1, m13[bench.TLSHandshake], b13[bench.TLSHandshake], rtt),
-			within(t, "nginx TLS 1.3 full total", 3, m13[bench.Total], b13[bench.Total], rtt),
-			within(t, "nginx TLS 1.2 full tls_handshake", 2, m12[bench.TLSHandshake], b12[bench.TLSHandshake], rtt),
-			within(t, "nginx TLS 1.3 0rtt total", 2, m0[bench.Total], b0[bench.Total], rtt),
+			within(t, "nginx TLS 1.3 full tls_handshake", 1, m13[sample.TLSHandshake], b13[sample.TLSHandshake], rtt),
+			within(t, "nginx TLS 1.3 full total", 3, m13[sample.Total], b13[sample.Total], rtt),
+			within(t, "nginx TLS 1.2 full tls_handshake", 2, m12[sample.TLSHandshake], b12[sample.TLSHandshake], rtt),
+			within(t, "nginx TLS 1.3 0rtt total", 2, m0[sample.Total], b0[sample.Total], rtt),
 		}
 	})
 }
@@ -377,7 +378,7 @@ func TestTruthNginx(t *testing.T) {
 // medians runs a dozen handshakes on one Handshaker and returns each
 // phase's median in ms; every handshake must succeed as asked (a 0-RTT
 // one with its early data accepted).
-func medians(t *testing.T, ctx context.Context, f bench.Factory) map[bench.Phase]float64 {
+func medians(t *testing.T, ctx context.Context, f sample.Factory) map[sample.Phase]float64 {
 	t.Helper()
 	h, err := f()
 	if err != nil {
@@ -387,19 +388,19 @@ func medians(t *testing.T, ctx context.Context, f bench.Factory) map[bench.Phase
 	if err := h.Prime(ctx); err != nil {
 		t.Fatalf("prime: %v", err)
 	}
-	byPhase := map[bench.Phase][]float64{}
+	byPhase := map[sample.Phase][]float64{}
 	for range 12 {
 		sm := h.Handshake(ctx)
 		if !sm.OK() || sm.Labels.EarlyData && !sm.Labels.EarlyAccepted {
 			t.Fatalf("handshake: err %v, class %s, mismatch %q, labels %+v", sm.Err, sm.Class, sm.Mismatch, sm.Labels)
 		}
-		for p := range bench.Phase(bench.NumPhases) {
+		for p := range sample.Phase(sample.NumPhases) {
 			if sm.Set.Has(p) {
 				byPhase[p] = append(byPhase[p], float64(sm.Phases[p])/1e6)
 			}
 		}
 	}
-	out := map[bench.Phase]float64{}
+	out := map[sample.Phase]float64{}
 	for p, v := range byPhase {
 		out[p] = median(v)
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"github.com/hsbench/hsbench/bench/sample"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -54,7 +55,7 @@ func TestRunZeroRTTGoServerRefuses(t *testing.T) {
 		t.Fatal(err)
 	}
 	m := r.Cells[0].Total
-	if r.Cells[0].Ask.Mode != "0rtt" || m.Attempts != 5 || m.Errors[bench.ClassNo0RTT] != 5 || m.OK != 0 {
+	if r.Cells[0].Ask.Mode != "0rtt" || m.Attempts != 5 || m.Errors[sample.ClassNo0RTT] != 5 || m.OK != 0 {
 		t.Fatalf("cell %s: ask %+v attempts %d ok %d errors %v", r.Cells[0].ID, r.Cells[0].Ask, m.Attempts, m.OK, m.Errors)
 	}
 }

@@ -3,13 +3,12 @@ package compare
 import (
 	"errors"
 	"fmt"
+	"github.com/hsbench/hsbench/bench/sample"
+	"github.com/hsbench/hsbench/results"
 	"maps"
 	"slices"
 	"strconv"
 	"strings"
-
-	"github.com/hsbench/hsbench/bench"
-	"github.com/hsbench/hsbench/results"
 )
 
 // A Metric is what to compare in every cell: one phase at one
@@ -46,7 +45,7 @@ func ParseMetrics(s string) ([]Metric, error) {
 		if !ok {
 			return nil, fmt.Errorf("compare: metric %q: want PHASE:pNN, e.g. total:p99", item)
 		}
-		if _, ok := bench.ParsePhase(phase); !ok {
+		if _, ok := sample.ParsePhase(phase); !ok {
 			return nil, fmt.Errorf("compare: metric %q: unknown phase %q", item, phase)
 		}
 		num, ok := strings.CutPrefix(pct, "p")

@@ -1,4 +1,4 @@
-package bench
+package sample
 
 // Phase names one measured interval of a handshake. The contiguous split
 // phases (DNS, TCPConnect, the five TLS phases, TTFB) add up to Total; the
