@@ -5,7 +5,6 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
-	"github.com/hsbench/hsbench/bench/sample"
 	"io"
 	"net"
 	"os"
@@ -14,6 +13,7 @@ import (
 	"syscall"
 
 	"github.com/hsbench/hsbench/bench/internal/zerortt"
+	"github.com/hsbench/hsbench/bench/sample"
 )
 
 // ErrNo0RTT marks a target that aborts or refuses handshakes carrying early data.

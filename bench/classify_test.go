@@ -5,20 +5,21 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
-	"github.com/hsbench/hsbench/bench/sample"
 	"net"
 	"os"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/hsbench/hsbench/bench/sample"
 	"github.com/hsbench/hsbench/internal/pki"
+	"github.com/hsbench/hsbench/internal/target"
 )
 
 // Each deliberately bad target must produce its own failure class, never a
 // crash and never a latency sample.
 func TestFailureClasses(t *testing.T) {
-	good := startTestTarget(t, TargetOptions{})
+	good := startTestTarget(t, target.Options{})
 	otherCA, err := pki.NewCA(pki.ECDSAP256, "unknown CA")
 	if err != nil {
 		t.Fatal(err)
@@ -28,11 +29,11 @@ func TestFailureClasses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	expiredTarget := startTestTarget(t, TargetOptions{CA: good.CA, Certificate: &expired})
-	wrongName := startTestTarget(t, TargetOptions{CA: good.CA, ServerNames: []string{"other.example"}})
-	unknownCA := startTestTarget(t, TargetOptions{CA: otherCA})
-	tls12Only := startTestTarget(t, TargetOptions{CA: good.CA, MaxVersion: tls.VersionTLS12})
-	needsClientCert := startTestTarget(t, TargetOptions{CA: good.CA, ClientAuth: true})
+	expiredTarget := startTestTarget(t, target.Options{CA: good.CA, Certificate: &expired})
+	wrongName := startTestTarget(t, target.Options{CA: good.CA, ServerNames: []string{"other.example"}})
+	unknownCA := startTestTarget(t, target.Options{CA: otherCA})
+	tls12Only := startTestTarget(t, target.Options{CA: good.CA, MaxVersion: tls.VersionTLS12})
+	needsClientCert := startTestTarget(t, target.Options{CA: good.CA, ClientAuth: true})
 
 	// Nothing listening: take a free port and close it.
 	ln, err := net.Listen("tcp", "127.0.0.1:0")

@@ -2,9 +2,10 @@ package bench
 
 import (
 	"context"
-	"github.com/hsbench/hsbench/bench/sample"
 	"net"
 	"time"
+
+	"github.com/hsbench/hsbench/bench/sample"
 )
 
 // resolve returns the IP of an address's host and when it was known. A

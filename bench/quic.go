@@ -5,7 +5,6 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
-	"github.com/hsbench/hsbench/bench/sample"
 	"io"
 	"net"
 	"strings"
@@ -15,6 +14,9 @@ import (
 	"github.com/quic-go/quic-go"
 	"github.com/quic-go/quic-go/qlogwriter"
 	"github.com/quic-go/quic-go/quicvarint"
+
+	"github.com/hsbench/hsbench/bench/sample"
+	"github.com/hsbench/hsbench/internal/target"
 )
 
 // Mismatch reasons of QUIC samples that are specific to QUIC (the 0-RTT
@@ -715,3 +717,7 @@ func quicClass(err error) (string, bool) {
 	}
 	return "", false
 }
+
+// QUICALPN is the ALPN protocol offered when none is configured: the
+// embedded target's.
+const QUICALPN = target.QUICALPN

@@ -6,7 +6,6 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
-	"github.com/hsbench/hsbench/bench/sample"
 	"io"
 	"net"
 	"testing"
@@ -14,18 +13,20 @@ import (
 
 	"github.com/quic-go/quic-go"
 
+	"github.com/hsbench/hsbench/bench/sample"
 	"github.com/hsbench/hsbench/internal/pki"
+	"github.com/hsbench/hsbench/internal/target"
 )
 
 // startQUICTestTarget starts a TCP target (for its certificate and CA) and a
 // QUIC target beside it serving the same certificate.
-func startQUICTestTarget(t *testing.T, o QUICTargetOptions) (*QUICTarget, *Target) {
+func startQUICTestTarget(t *testing.T, o target.QUICOptions) (*target.QUICTarget, *target.Target) {
 	t.Helper()
-	tg := startTestTarget(t, TargetOptions{})
+	tg := startTestTarget(t, target.Options{})
 	if len(o.Certificate.Certificate) == 0 {
 		o.Certificate = tg.Certificate()
 	}
-	qt, err := StartQUICTarget(o)
+	qt, err := target.StartQUIC(o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,7 +34,7 @@ func startQUICTestTarget(t *testing.T, o QUICTargetOptions) (*QUICTarget, *Targe
 	return qt, tg
 }
 
-func quicClientConfig(tg *Target, g Group) *tls.Config {
+func quicClientConfig(tg *target.Target, g Group) *tls.Config {
 	return &tls.Config{ServerName: "localhost", RootCAs: tg.CA.Pool(), CurvePreferences: []tls.CurveID{g.ID}}
 }
 
@@ -63,7 +64,7 @@ func testCtx(t *testing.T) context.Context {
 // Every mode × group against the embedded QUIC target reports what was
 // negotiated, and the phases are consistent.
 func TestQUICLabelsAndPhases(t *testing.T) {
-	qt, tg := startQUICTestTarget(t, QUICTargetOptions{})
+	qt, tg := startQUICTestTarget(t, target.QUICOptions{})
 	for _, mode := range []sample.Mode{sample.ModeFull, sample.ModeResumed, sample.Mode0RTT} {
 		for _, gname := range []string{"x25519", "p256", "x25519mlkem768"} {
 			g, _ := ParseGroup(gname)
@@ -167,7 +168,7 @@ func checkQUICPhases(t *testing.T, s sample.Sample, mode sample.Mode) {
 // Without a request the attempt ends at handshake complete and the
 // handshake is still confirmed before the connection is closed.
 func TestQUICNoRequest(t *testing.T) {
-	qt, tg := startQUICTestTarget(t, QUICTargetOptions{})
+	qt, tg := startQUICTestTarget(t, target.QUICOptions{})
 	g, _ := ParseGroup("x25519")
 	for _, mode := range []sample.Mode{sample.ModeFull, sample.ModeResumed, sample.Mode0RTT} {
 		h := newQUICHandshaker(t, QUICConfig{Address: qt.Addr, TLS: quicClientConfig(tg, g), Mode: mode, Request: []byte{}})
@@ -197,8 +198,8 @@ func TestQUIC0RTTRejected(t *testing.T) {
 	var key [32]byte
 	key[0] = 7
 	keys := [][32]byte{key}
-	accepting, tg := startQUICTestTarget(t, QUICTargetOptions{TicketKeys: keys})
-	rejecting, err := StartQUICTarget(QUICTargetOptions{Certificate: tg.Certificate(), TicketKeys: keys, No0RTT: true})
+	accepting, tg := startQUICTestTarget(t, target.QUICOptions{TicketKeys: keys})
+	rejecting, err := target.StartQUIC(target.QUICOptions{Certificate: tg.Certificate(), TicketKeys: keys, No0RTT: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -235,7 +236,7 @@ func TestQUIC0RTTRejected(t *testing.T) {
 
 // A target with 0-RTT off from the start: no 0-RTT sample either.
 func TestQUIC0RTTOffTarget(t *testing.T) {
-	qt, tg := startQUICTestTarget(t, QUICTargetOptions{No0RTT: true})
+	qt, tg := startQUICTestTarget(t, target.QUICOptions{No0RTT: true})
 	g, _ := ParseGroup("p256")
 	h := newQUICHandshaker(t, QUICConfig{Address: qt.Addr, TLS: quicClientConfig(tg, g), Mode: sample.Mode0RTT})
 	ctx := testCtx(t)
@@ -253,7 +254,7 @@ func TestQUIC0RTTOffTarget(t *testing.T) {
 // Ticket reuse: the primed ticket on every attempt (quic-go has no
 // anti-replay, so it is accepted every time).
 func TestQUICTicketReuse(t *testing.T) {
-	qt, tg := startQUICTestTarget(t, QUICTargetOptions{})
+	qt, tg := startQUICTestTarget(t, target.QUICOptions{})
 	g, _ := ParseGroup("x25519")
 	stats := &ZeroRTTStats{}
 	h := newQUICHandshaker(t, QUICConfig{Address: qt.Addr, TLS: quicClientConfig(tg, g), Mode: sample.Mode0RTT, Tickets: TicketsReuse, Stats: stats})
@@ -275,7 +276,7 @@ func TestQUICTicketReuse(t *testing.T) {
 // A target without tickets: priming says so, attempts come out as
 // mismatches (full handshakes), not errors, and do not prime each time.
 func TestQUICNoTickets(t *testing.T) {
-	qt, tg := startQUICTestTarget(t, QUICTargetOptions{NoTickets: true})
+	qt, tg := startQUICTestTarget(t, target.QUICOptions{NoTickets: true})
 	g, _ := ParseGroup("x25519")
 	for _, mode := range []sample.Mode{sample.ModeResumed, sample.Mode0RTT} {
 		stats := &ZeroRTTStats{}
@@ -300,7 +301,7 @@ func TestQUICNoTickets(t *testing.T) {
 // A group the target does not support first gets a HelloRetryRequest,
 // labelled; a group other than the asked one is a mismatch.
 func TestQUICHelloRetryAndGroupMismatch(t *testing.T) {
-	qt, tg := startQUICTestTarget(t, QUICTargetOptions{Groups: []tls.CurveID{tls.CurveP256}})
+	qt, tg := startQUICTestTarget(t, target.QUICOptions{Groups: []tls.CurveID{tls.CurveP256}})
 	cfg := &tls.Config{ServerName: "localhost", RootCAs: tg.CA.Pool(), CurvePreferences: []tls.CurveID{tls.X25519, tls.CurveP256}}
 	h := newQUICHandshaker(t, QUICConfig{Address: qt.Addr, TLS: cfg, Mode: sample.ModeFull, WantGroup: "x25519"})
 	s := h.Handshake(testCtx(t))
@@ -313,7 +314,7 @@ func TestQUICHelloRetryAndGroupMismatch(t *testing.T) {
 }
 
 func TestQUICFailureClasses(t *testing.T) {
-	qt, tg := startQUICTestTarget(t, QUICTargetOptions{})
+	qt, tg := startQUICTestTarget(t, target.QUICOptions{})
 	otherCA, err := pki.NewCA(pki.ECDSAP256, "unknown CA")
 	if err != nil {
 		t.Fatal(err)
@@ -382,7 +383,7 @@ func TestQUICCancel(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer pc.Close()
-	tg := startTestTarget(t, TargetOptions{})
+	tg := startTestTarget(t, target.Options{})
 	h := newQUICHandshaker(t, QUICConfig{Address: pc.LocalAddr().String(), TLS: quicClientConfig(tg, Groups[0]), Mode: sample.ModeFull})
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(100*time.Millisecond, cancel)
@@ -396,7 +397,7 @@ func TestQUICCancel(t *testing.T) {
 // The HTTP/3 request: a control stream with SETTINGS, a request stream with
 // one HEADERS frame, answered by a minimal HTTP/3 server.
 func TestQUICHTTP3Request(t *testing.T) {
-	tg := startTestTarget(t, TargetOptions{})
+	tg := startTestTarget(t, target.Options{})
 	ln, err := quic.ListenAddrEarly("127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{tg.Certificate()}, NextProtos: []string{"h3"}}, &quic.Config{Allow0RTT: true})
 	if err != nil {
 		t.Fatal(err)

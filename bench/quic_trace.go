@@ -1,12 +1,13 @@
 package bench
 
 import (
-	"github.com/hsbench/hsbench/bench/sample"
 	"sync"
 	"time"
 
 	"github.com/quic-go/quic-go/qlog"
 	"github.com/quic-go/quic-go/qlogwriter"
+
+	"github.com/hsbench/hsbench/bench/sample"
 )
 
 // quicTrace receives the qlog events of one QUIC connection in-process

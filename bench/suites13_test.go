@@ -3,10 +3,12 @@ package bench
 import (
 	"context"
 	"crypto/tls"
-	"github.com/hsbench/hsbench/bench/sample"
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/hsbench/hsbench/bench/sample"
+	"github.com/hsbench/hsbench/internal/target"
 )
 
 // A pinned TLS 1.3 suite is the one negotiated against the embedded target
@@ -29,7 +31,7 @@ func TestPinTLS13Suite(t *testing.T) {
 				defer restore()
 				// Started after the pin and closed (its handlers waited
 				// for) before the restore: no handshake sees the change.
-				tg, err := StartTarget(TargetOptions{})
+				tg, err := target.Start(target.Options{})
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -1,15 +1,15 @@
 package bench
 
 import (
-	"bufio"
 	"context"
 	"crypto/tls"
 	"errors"
 	"fmt"
-	"github.com/hsbench/hsbench/bench/sample"
 	"io"
 	"net"
 	"time"
+
+	"github.com/hsbench/hsbench/bench/sample"
 )
 
 // DefaultRequest is the request written after the handshake to measure time
@@ -183,22 +183,4 @@ func readFirstByte(r io.Reader) error {
 		return fmt.Errorf("bench: reading response: %w", io.ErrUnexpectedEOF)
 	}
 	return err
-}
-
-// responseReader is used by the embedded target to read one request.
-func readRequest(br *bufio.Reader, limit int) error {
-	n := 0
-	for {
-		line, err := br.ReadSlice('\n')
-		n += len(line)
-		if err != nil {
-			return err
-		}
-		if n > limit {
-			return errors.New("request too large")
-		}
-		if len(line) <= 2 && (len(line) == 1 || line[0] == '\r') {
-			return nil
-		}
-	}
 }

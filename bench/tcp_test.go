@@ -4,14 +4,16 @@ import (
 	"context"
 	"crypto/tls"
 	"fmt"
-	"github.com/hsbench/hsbench/bench/sample"
 	"testing"
 	"time"
+
+	"github.com/hsbench/hsbench/bench/sample"
+	"github.com/hsbench/hsbench/internal/target"
 )
 
-func startTestTarget(t *testing.T, o TargetOptions) *Target {
+func startTestTarget(t *testing.T, o target.Options) *target.Target {
 	t.Helper()
-	tg, err := StartTarget(o)
+	tg, err := target.Start(o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -19,7 +21,7 @@ func startTestTarget(t *testing.T, o TargetOptions) *Target {
 	return tg
 }
 
-func clientConfig(tg *Target, version uint16, g Group) *tls.Config {
+func clientConfig(tg *target.Target, version uint16, g Group) *tls.Config {
 	return &tls.Config{
 		ServerName:       "localhost",
 		RootCAs:          tg.CA.Pool(),
@@ -48,7 +50,7 @@ func newHandshaker(t *testing.T, cfg TCPConfig) sample.Handshaker {
 // Every mode × version × group combination against the embedded target must
 // report what was negotiated, and the split phases must add up.
 func TestTCPLabelsAndPhases(t *testing.T) {
-	tg := startTestTarget(t, TargetOptions{})
+	tg := startTestTarget(t, target.Options{})
 	groups := []string{"x25519", "p256", "p384", "x25519mlkem768", "secp256r1mlkem768"}
 	for _, version := range []uint16{tls.VersionTLS12, tls.VersionTLS13} {
 		for _, mode := range []sample.Mode{sample.ModeFull, sample.ModeResumed} {
@@ -130,7 +132,7 @@ func checkPhases(t *testing.T, s sample.Sample) {
 func TestHelloRetryRequestIsLabelled(t *testing.T) {
 	// The server accepts only P-256; a client offering X25519 first and P-256
 	// as well gets a HelloRetryRequest.
-	tg := startTestTarget(t, TargetOptions{Groups: []tls.CurveID{tls.CurveP256}})
+	tg := startTestTarget(t, target.Options{Groups: []tls.CurveID{tls.CurveP256}})
 	cfg := &tls.Config{ServerName: "localhost", RootCAs: tg.CA.Pool(), MinVersion: tls.VersionTLS13,
 		CurvePreferences: []tls.CurveID{tls.X25519, tls.CurveP256}}
 	h := newHandshaker(t, TCPConfig{Address: tg.Addr, TLS: cfg, Mode: sample.ModeFull})
@@ -144,7 +146,7 @@ func TestHelloRetryRequestIsLabelled(t *testing.T) {
 }
 
 func TestRSAKeyExchangeSuite(t *testing.T) {
-	tg := startTestTarget(t, TargetOptions{Cert: "rsa-2048"})
+	tg := startTestTarget(t, target.Options{Cert: "rsa-2048"})
 	cs, err := ParseSuite("TLS_RSA_WITH_AES_128_GCM_SHA256")
 	if err != nil {
 		t.Fatal(err)
@@ -160,7 +162,7 @@ func TestRSAKeyExchangeSuite(t *testing.T) {
 }
 
 func TestClientCertificate(t *testing.T) {
-	tg := startTestTarget(t, TargetOptions{ClientAuth: true})
+	tg := startTestTarget(t, target.Options{ClientAuth: true})
 	cfg := &tls.Config{ServerName: "localhost", RootCAs: tg.CA.Pool()}
 	if s := newHandshaker(t, TCPConfig{Address: tg.Addr, TLS: cfg, Mode: sample.ModeFull}).Handshake(context.Background()); s.Err == nil {
 		t.Fatal("handshake without a client certificate succeeded against a target that requires one")
@@ -174,7 +176,7 @@ func TestClientCertificate(t *testing.T) {
 // TLS 1.2 cells pinned to each classic group negotiate that group against
 // the embedded target, although the client also lists later NIST curves.
 func TestTLS12GroupPinning(t *testing.T) {
-	tg := startTestTarget(t, TargetOptions{})
+	tg := startTestTarget(t, target.Options{})
 	for _, name := range []string{"x25519", "p256", "p384", "p521"} {
 		g, _ := ParseGroup(name)
 		cfg := &tls.Config{ServerName: "localhost", RootCAs: tg.CA.Pool(), MinVersion: tls.VersionTLS12, MaxVersion: tls.VersionTLS12,

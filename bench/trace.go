@@ -1,11 +1,12 @@
 package bench
 
 import (
-	"github.com/hsbench/hsbench/bench/sample"
 	"io"
 	"net"
 	"sync"
 	"time"
+
+	"github.com/hsbench/hsbench/bench/sample"
 )
 
 // timeline holds the instants of one handshake attempt. Every field is set

@@ -5,13 +5,13 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
-	"github.com/hsbench/hsbench/bench/sample"
 	"io"
 	"net"
 	"sync/atomic"
 	"time"
 
 	"github.com/hsbench/hsbench/bench/internal/zerortt"
+	"github.com/hsbench/hsbench/bench/sample"
 )
 
 // Ticket policies of 0-RTT handshakes (--tickets).

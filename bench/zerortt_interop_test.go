@@ -3,10 +3,10 @@ package bench
 import (
 	"context"
 	"crypto/tls"
-	"github.com/hsbench/hsbench/bench/sample"
 	"testing"
 	"time"
 
+	"github.com/hsbench/hsbench/bench/sample"
 	"github.com/hsbench/hsbench/internal/testservers"
 )
 

@@ -5,12 +5,13 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
-	"github.com/hsbench/hsbench/bench/sample"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/hsbench/hsbench/bench/internal/zerortt"
+	"github.com/hsbench/hsbench/bench/sample"
+	"github.com/hsbench/hsbench/internal/target"
 )
 
 func newZeroRTT(t *testing.T, cfg ZeroRTTConfig) *zeroRTTHandshaker {
@@ -156,7 +157,7 @@ func TestZeroRTTLabelsAndMismatch(t *testing.T) {
 // attempt fails as no_0rtt, the priming (crypto/tls) handshakes succeed,
 // and fresh tickets mean a priming handshake per attempt.
 func TestZeroRTTGoTargetRefuses(t *testing.T) {
-	tg := startTestTarget(t, TargetOptions{})
+	tg := startTestTarget(t, target.Options{})
 	for _, policy := range []string{TicketsFresh, TicketsReuse} {
 		t.Run(policy, func(t *testing.T) {
 			var keylog bytes.Buffer

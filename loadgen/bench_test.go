@@ -1,9 +1,10 @@
 package loadgen
 
 import (
-	"github.com/hsbench/hsbench/bench/sample"
 	"testing"
 	"time"
+
+	"github.com/hsbench/hsbench/bench/sample"
 )
 
 // BenchmarkRecord measures the per-sample cost of recording a full sample

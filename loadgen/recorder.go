@@ -1,11 +1,12 @@
 package loadgen
 
 import (
-	"github.com/hsbench/hsbench/bench/sample"
 	"sync"
 	"time"
 
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
+
+	"github.com/hsbench/hsbench/bench/sample"
 )
 
 // recorder belongs to one worker: that worker records into it, and the

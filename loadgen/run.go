@@ -4,11 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/hsbench/hsbench/bench/sample"
 	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/hsbench/hsbench/bench/sample"
 )
 
 // Config says when and how many handshakes to run.

@@ -3,17 +3,18 @@ package loadgen
 import (
 	"context"
 	"crypto/tls"
-	"github.com/hsbench/hsbench/bench/sample"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/hsbench/hsbench/bench"
+	"github.com/hsbench/hsbench/bench/sample"
+	"github.com/hsbench/hsbench/internal/target"
 )
 
-func target(t *testing.T, o bench.TargetOptions) *bench.Target {
+func startTarget(t *testing.T, o target.Options) *target.Target {
 	t.Helper()
-	tg, err := bench.StartTarget(o)
+	tg, err := target.Start(o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -21,7 +22,7 @@ func target(t *testing.T, o bench.TargetOptions) *bench.Target {
 	return tg
 }
 
-func factory(t *testing.T, tg *bench.Target, mode sample.Mode) sample.Factory {
+func factory(t *testing.T, tg *target.Target, mode sample.Mode) sample.Factory {
 	t.Helper()
 	f, err := bench.NewTCPFactory(bench.TCPConfig{
 		Address: tg.Addr,
@@ -36,7 +37,7 @@ func factory(t *testing.T, tg *bench.Target, mode sample.Mode) sample.Factory {
 }
 
 func TestClosedLoopCount(t *testing.T) {
-	tg := target(t, bench.TargetOptions{})
+	tg := startTarget(t, target.Options{})
 	var intervals atomic.Int64
 	res, err := Run(context.Background(), Config{
 		Factory: factory(t, tg, sample.ModeResumed), Concurrency: 3, Count: 60,
@@ -68,7 +69,7 @@ func TestClosedLoopCount(t *testing.T) {
 // The open loop sends rate × duration handshakes and measures latency from
 // the intended start.
 func TestOpenLoopRate(t *testing.T) {
-	tg := target(t, bench.TargetOptions{})
+	tg := startTarget(t, target.Options{})
 	var sum atomic.Int64
 	res, err := Run(context.Background(), Config{
 		Factory: factory(t, tg, sample.ModeFull), Concurrency: 8, Rate: 100, Duration: 1500 * time.Millisecond,
@@ -95,7 +96,7 @@ func TestOpenLoopRate(t *testing.T) {
 func TestOpenLoopShowsStall(t *testing.T) {
 	var stalled atomic.Bool
 	var accepted atomic.Int64
-	tg := target(t, bench.TargetOptions{Stall: func() {
+	tg := startTarget(t, target.Options{Stall: func() {
 		if accepted.Add(1) == 50 && stalled.CompareAndSwap(false, true) {
 			time.Sleep(500 * time.Millisecond)
 		}
@@ -128,7 +129,7 @@ func TestOpenLoopShowsStall(t *testing.T) {
 
 // Cancelling the context stops the run early and keeps what was measured.
 func TestStopKeepsMeasurements(t *testing.T) {
-	tg := target(t, bench.TargetOptions{})
+	tg := startTarget(t, target.Options{})
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(400*time.Millisecond, cancel)
 	res, err := Run(ctx, Config{Factory: factory(t, tg, sample.ModeFull), Concurrency: 2, Duration: time.Minute})

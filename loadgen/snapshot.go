@@ -1,10 +1,11 @@
 package loadgen
 
 import (
-	"github.com/hsbench/hsbench/bench/sample"
 	"time"
 
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
+
+	"github.com/hsbench/hsbench/bench/sample"
 )
 
 // Snapshot is what was measured over some span of a run: one interval, or

@@ -1,8 +1,9 @@
 package loadgen
 
 import (
-	"github.com/hsbench/hsbench/bench/sample"
 	"strconv"
+
+	"github.com/hsbench/hsbench/bench/sample"
 )
 
 // Tally counts samples by negotiated parameter: Tally["group"]["x25519"] = n.

@@ -3,7 +3,6 @@ package report
 import (
 	"bufio"
 	"bytes"
-	"github.com/hsbench/hsbench/bench/sample"
 	"image/png"
 	"os"
 	"path/filepath"
@@ -12,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hsbench/hsbench/bench/sample"
 	"github.com/hsbench/hsbench/internal/golden"
 	"github.com/hsbench/hsbench/loadgen"
 	"github.com/hsbench/hsbench/report/plot"

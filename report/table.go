@@ -2,14 +2,15 @@ package report
 
 import (
 	"fmt"
-	"github.com/hsbench/hsbench/bench/sample"
-	"github.com/hsbench/hsbench/results"
 	"io"
 	"math"
 	"sort"
 	"strconv"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/hsbench/hsbench/bench/sample"
+	"github.com/hsbench/hsbench/results"
 )
 
 // tablePhases are the rows of the per-phase table, in reading order.

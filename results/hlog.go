@@ -3,7 +3,6 @@ package results
 import (
 	"bufio"
 	"fmt"
-	"github.com/hsbench/hsbench/bench/sample"
 	"io"
 	"os"
 	"path/filepath"
@@ -11,6 +10,7 @@ import (
 	"time"
 
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
+	"github.com/hsbench/hsbench/bench/sample"
 	"github.com/hsbench/hsbench/loadgen"
 )
 

@@ -1,8 +1,6 @@
 package results
 
 import (
-	"github.com/hsbench/hsbench/bench/sample"
-	"github.com/hsbench/hsbench/internal/testenv"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -10,6 +8,9 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/hsbench/hsbench/bench/sample"
+	"github.com/hsbench/hsbench/internal/testenv"
 )
 
 // hdrJar is where Debian's libhdrhistogram-java installs HdrHistogram.

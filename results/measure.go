@@ -3,10 +3,10 @@ package results
 import (
 	"encoding/base64"
 	"fmt"
-	"github.com/hsbench/hsbench/bench/sample"
 	"time"
 
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
+	"github.com/hsbench/hsbench/bench/sample"
 	"github.com/hsbench/hsbench/loadgen"
 )
 

@@ -3,7 +3,6 @@ package results
 import (
 	"errors"
 	"fmt"
-	"github.com/hsbench/hsbench/bench/sample"
 	"math"
 	"os"
 	"path/filepath"
@@ -13,6 +12,7 @@ import (
 	"time"
 
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
+	"github.com/hsbench/hsbench/bench/sample"
 	"github.com/hsbench/hsbench/loadgen"
 )
 

@@ -1,12 +1,13 @@
 package results
 
 import (
-	"github.com/hsbench/hsbench/bench/sample"
-	"github.com/hsbench/hsbench/loadgen"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/hsbench/hsbench/bench/sample"
+	"github.com/hsbench/hsbench/loadgen"
 )
 
 func snapshot(t *testing.T, start, end time.Duration, values ...time.Duration) *loadgen.Snapshot {

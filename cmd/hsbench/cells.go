@@ -3,10 +3,10 @@ package main
 import (
 	"crypto/tls"
 	"fmt"
-	"github.com/hsbench/hsbench/bench/sample"
 	"strings"
 
 	"github.com/hsbench/hsbench/bench"
+	"github.com/hsbench/hsbench/bench/sample"
 	"github.com/hsbench/hsbench/internal/pki"
 	"github.com/hsbench/hsbench/results"
 )

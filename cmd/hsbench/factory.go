@@ -2,10 +2,10 @@ package main
 
 import (
 	"crypto/tls"
-	"github.com/hsbench/hsbench/bench/sample"
 	"net"
 
 	"github.com/hsbench/hsbench/bench"
+	"github.com/hsbench/hsbench/bench/sample"
 )
 
 // factory builds the handshaker factory of a cell: the target's address and

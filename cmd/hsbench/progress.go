@@ -2,11 +2,12 @@ package main
 
 import (
 	"fmt"
-	"github.com/hsbench/hsbench/bench/sample"
-	"github.com/hsbench/hsbench/loadgen"
 	"io"
 	"os"
 	"time"
+
+	"github.com/hsbench/hsbench/bench/sample"
+	"github.com/hsbench/hsbench/loadgen"
 )
 
 // progress prints a live one-line status on stderr when stderr is a

@@ -3,12 +3,13 @@ package main
 import (
 	"crypto/tls"
 	"fmt"
-	"github.com/hsbench/hsbench/bench/sample"
 	"net"
 	"strings"
 
 	"github.com/hsbench/hsbench/bench"
+	"github.com/hsbench/hsbench/bench/sample"
 	"github.com/hsbench/hsbench/internal/pki"
+	"github.com/hsbench/hsbench/internal/target"
 )
 
 // quicFactory builds QUIC handshakes (quic-go): full, resumed or 0-RTT, to
@@ -53,7 +54,7 @@ func (t *targets) quicAddr(k pki.KeyType) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	o := bench.QUICTargetOptions{Certificate: tg.Certificate()}
+	o := target.QUICOptions{Certificate: tg.Certificate()}
 	if t.clientAuth {
 		o.ClientCAs = tg.CA.Pool()
 	}
@@ -64,7 +65,7 @@ func (t *targets) quicAddr(k pki.KeyType) (string, error) {
 		}
 		o.Listener = pc
 	}
-	qt, err := bench.StartQUICTarget(o)
+	qt, err := target.StartQUIC(o)
 	if err != nil {
 		if o.Listener != nil {
 			o.Listener.Close()

@@ -3,11 +3,12 @@ package main
 import (
 	"context"
 	"fmt"
-	"github.com/hsbench/hsbench/bench/sample"
-	"github.com/hsbench/hsbench/report"
 	"io"
 	"path/filepath"
 	"strings"
+
+	"github.com/hsbench/hsbench/bench/sample"
+	"github.com/hsbench/hsbench/report"
 )
 
 func init() {

@@ -8,7 +8,6 @@ import (
 	"context"
 	"crypto/tls"
 	"fmt"
-	"github.com/hsbench/hsbench/bench/sample"
 	"net"
 	"path/filepath"
 	"runtime/debug"
@@ -18,6 +17,7 @@ import (
 	"time"
 
 	"github.com/hsbench/hsbench/bench"
+	"github.com/hsbench/hsbench/bench/sample"
 	"github.com/hsbench/hsbench/emulate"
 	"github.com/hsbench/hsbench/internal/pki"
 	"github.com/hsbench/hsbench/internal/testenv"

@@ -2,12 +2,12 @@ package main
 
 import (
 	"context"
-	"github.com/hsbench/hsbench/bench/sample"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/hsbench/hsbench/bench"
+	"github.com/hsbench/hsbench/bench/sample"
+	"github.com/hsbench/hsbench/internal/target"
 	"github.com/hsbench/hsbench/internal/testservers"
 	"github.com/hsbench/hsbench/results"
 )
@@ -32,7 +32,7 @@ func TestRunZeroRTTEmbeddedIsInvalid(t *testing.T) {
 // A Go TLS server given as --target aborts early data: every attempt fails
 // as no_0rtt, the table says so plainly and the run exits 1.
 func TestRunZeroRTTGoServerRefuses(t *testing.T) {
-	tg, err := bench.StartTarget(bench.TargetOptions{})
+	tg, err := target.Start(target.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,12 +3,13 @@ package compare
 import (
 	"errors"
 	"fmt"
-	"github.com/hsbench/hsbench/bench/sample"
-	"github.com/hsbench/hsbench/results"
 	"maps"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/hsbench/hsbench/bench/sample"
+	"github.com/hsbench/hsbench/results"
 )
 
 // A Metric is what to compare in every cell: one phase at one
