@@ -19,14 +19,6 @@ import (
 	"github.com/hsbench/hsbench/internal/target"
 )
 
-// Mismatch reasons of QUIC samples that are specific to QUIC (the 0-RTT
-// rejections share MismatchEarlyRejected* with TCP).
-const (
-	MismatchResumedFull    = "asked resumed, got a full handshake"
-	Mismatch0RTTFull       = "asked 0-RTT, got a full handshake"
-	Mismatch0RTTNotOffered = "asked 0-RTT, the ticket allows no early data"
-)
-
 // Bounds of the unmeasured waits after a measured QUIC attempt.
 const (
 	// quicAfterMin and quicAfterRTTs bound the wait, after the first
@@ -120,9 +112,9 @@ type QUICConfig struct {
 	// once) or TicketsReuse (the primed ticket on every attempt). Resumed
 	// mode always uses fresh tickets.
 	Tickets string
-	// WantGroup, when set, is the group the cell asked for: a handshake
-	// that negotiated another is a mismatch.
-	WantGroup string
+	// WantGroup and WantSuite, when set, are the group and cipher suite
+	// the cell asked for: a handshake that negotiated another is a mismatch.
+	WantGroup, WantSuite string
 	// KeyLog, when set, receives SSLKEYLOGFILE lines of every attempt.
 	KeyLog *SyncWriter
 	// PacketConn, when set, creates each worker's UDP socket (network
@@ -166,7 +158,8 @@ func NewQUICFactory(cfg QUICConfig) (sample.Factory, error) {
 		if cfg.KeyLog != nil {
 			base.KeyLogWriter = cfg.KeyLog
 		}
-		h := &quicHandshaker{cfg: cfg, base: base}
+		asked := Asked{Mode: cfg.Mode, Suite: cfg.WantSuite, Group: cfg.WantGroup, Tickets: cfg.Tickets}
+		h := &quicHandshaker{cfg: cfg, base: base, asked: asked}
 		if cfg.Mode == sample.ModeFull {
 			base.ClientSessionCache = nil
 			base.SessionTicketsDisabled = true
@@ -187,6 +180,7 @@ func NewQUICFactory(cfg QUICConfig) (sample.Factory, error) {
 // quicHandshaker belongs to one worker: its UDP socket, its session cache.
 type quicHandshaker struct {
 	cfg   QUICConfig
+	asked Asked
 	base  *tls.Config
 	cache *ticketCache // nil in full mode
 	// payload is what a request stream carries: Request, or an HTTP/3
@@ -279,150 +273,44 @@ func (h *quicHandshaker) Handshake(ctx context.Context) sample.Sample {
 }
 
 // attempt runs one handshake (measured, or priming: unmeasured, full, no
-// mismatch) with its request and builds the sample (see QUICConfig).
-func (h *quicHandshaker) attempt(ctx context.Context, priming bool) (s sample.Sample) {
-	early := h.cfg.Mode == sample.Mode0RTT && !priming
-	s.Labels.Transport, s.Labels.Version = "quic", "1.3"
-	phase := sample.DNS
-	fail := func(err error) sample.Sample {
-		if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
-			err = fmt.Errorf("%w (%v)", cerr, err)
-		}
-		s.Err, s.Class, s.FailedIn = err, Classify(err), phase
-		return s
-	}
-	tr, err := h.transport()
-	if err != nil {
-		return fail(err)
-	}
-
-	start := time.Now()
-	ip, port, resolved, err := resolve(ctx, h.cfg.Address, start, &s)
-	if err != nil {
-		return fail(err)
-	}
-	portNum, err := net.LookupPort("udp", port)
-	if err != nil {
-		return fail(err)
-	}
-	raddr := &net.UDPAddr{IP: ip, Port: portNum}
-
-	trace := newQUICTrace()
-	cfg := h.base.Clone()
-	userVerify := cfg.VerifyConnection
-	cfg.VerifyConnection = func(cs tls.ConnectionState) error {
-		trace.stampCertVerified()
-		if userVerify != nil {
-			return userVerify(cs)
-		}
-		return nil
-	}
-	qc := &quic.Config{Tracer: func(context.Context, bool, quic.ConnectionID) qlogwriter.Trace { return trace }}
+// mismatch) with its request and builds the sample (see QUICConfig). The
+// sample ends at the first response byte; what follows (the bounded wait
+// for a session ticket, closing) is outside every phase.
+func (h *quicHandshaker) attempt(ctx context.Context, priming bool) sample.Sample {
+	tr := newTrace()
+	tr.Priming = priming
+	tr.NoResponse = len(h.cfg.Request) == 0
+	tr.Labels = sample.Labels{Transport: "quic", Version: "1.3"}
 	var gen uint64
 	if h.cache != nil {
 		gen = h.cache.generation()
 	}
-
-	// The handshake starts once the address is known: configuration
-	// cloning and connection set-up fall in tls_client_hello, so
-	// dns + tls_handshake + ttfb = total.
-	phase = sample.TLSHandshake
-	hsStart := resolved
-	var conn *quic.Conn
-	if early {
-		conn, err = tr.DialEarly(ctx, raddr, cfg, qc)
-	} else {
-		conn, err = tr.Dial(ctx, raddr, cfg, qc)
-	}
+	conn, stats, err := h.run(ctx, tr, h.cfg.Mode == sample.Mode0RTT && !priming)
 	if err != nil {
-		return fail(err)
-	}
-	closeCode := quic.ApplicationErrorCode(0)
-	if h.cfg.HTTP3 {
-		closeCode = h3NoError
-	}
-	defer func() { _ = conn.CloseWithError(closeCode, "") }()
-	// A cancelled run must not wait for timeouts: closing the connection
-	// unblocks every call on it.
-	stop := context.AfterFunc(ctx, func() { _ = conn.CloseWithError(closeCode, "cancelled") })
-	defer stop()
-
-	var reqAt, firstResp time.Time
-	rejected := false
-	var stats quic.ConnectionStats
-	if len(h.cfg.Request) > 0 {
-		if !early {
-			phase = sample.TTFB
+		if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
+			err = fmt.Errorf("%w (%v)", cerr, err)
 		}
-		reqAt = time.Now()
-		err = h.request(ctx, conn, trace, early)
-		if early && errors.Is(err, quic.Err0RTTRejected) {
-			// The server rejected the early data: send the request again
-			// once the handshake is complete, as a real client does. The
-			// sample is a mismatch; its total includes the resend.
-			rejected = true
-			if conn, err = conn.NextConnection(ctx); err == nil {
-				phase = sample.TTFB
-				reqAt = time.Now()
-				err = h.request(ctx, conn, trace, false)
-			}
-		}
-		if err != nil {
-			if trace.snapshot().complete.IsZero() {
-				phase = sample.TLSHandshake
-			} else {
-				phase = sample.TTFB
-			}
-			return fail(err)
-		}
-		firstResp = time.Now()
-		stats = conn.ConnectionStats()
 	}
-	// The handshake is complete once 1-RTT data could be read; without a
-	// request (and with 0-RTT) wait for it.
-	select {
-	case <-conn.HandshakeComplete():
-	case <-ctx.Done():
-		phase = sample.TLSHandshake
-		return fail(ctx.Err())
-	}
-	if firstResp.IsZero() {
-		stats = conn.ConnectionStats()
-	}
-	cs := conn.ConnectionState()
-	s.Labels.Suite = tls.CipherSuiteName(cs.TLS.CipherSuite)
-	s.Labels.Group = GroupName(cs.TLS.CurveID)
-	s.Labels.Resumed = cs.TLS.DidResume
-	s.Labels.HRR = cs.TLS.HelloRetryRequest
-	s.Labels.ALPN = cs.TLS.NegotiatedProtocol
-
-	in := trace.snapshot()
-	hsEnd := in.tlsPhases(&s, hsStart)
-	end := hsEnd
-	if !firstResp.IsZero() {
-		end = firstResp
-		from := hsEnd // full and resumed: the request follows the handshake
-		if early {
-			from = reqAt
-		}
-		s.SetPhase(sample.TTFB, end.Sub(from))
-	}
-	s.SetPhase(sample.Total, end.Sub(start))
+	s := tr.Sample(h.asked, err)
 	s.BytesSent, s.BytesRecv = int64(stats.BytesSent), int64(stats.BytesReceived)
-	if early {
-		s.Labels.EarlyData = in.earlyKeys
-		s.Labels.EarlyAccepted = cs.Used0RTT && !rejected
-		s.Labels.EarlyBytes = in.earlyBytes
+	if conn != nil {
+		h.afterResponse(ctx, conn, err == nil, gen, priming)
+		_ = conn.CloseWithError(h.closeCode(), "")
 	}
+	return s
+}
 
-	// Unmeasured: wait (bounded) for the confirmation and, when the worker
-	// needs one, the session ticket, before closing the connection.
-	needTicket := h.cache != nil && (priming || (h.cache.fresh && !h.noTicket))
-	h.settle(ctx, conn, trace, needTicket, gen, priming)
-	if in = trace.snapshot(); !in.confirmed.IsZero() && !in.complete.IsZero() {
-		s.SetPhase(sample.QUICConfirm, in.confirmed.Sub(in.complete))
+// afterResponse does the unmeasured work after a completed attempt: wait
+// (bounded) for the session ticket when the worker needs one, and count
+// 0-RTT attempts that got no fresh ticket.
+func (h *quicHandshaker) afterResponse(ctx context.Context, conn *quic.Conn, completed bool, gen uint64, priming bool) {
+	if !completed || h.cache == nil {
+		return
 	}
-	if h.cache != nil && h.cache.generation() > gen {
+	if priming || (h.cache.fresh && !h.noTicket) {
+		h.waitTicket(ctx, conn, gen, priming)
+	}
+	if h.cache.generation() > gen {
 		h.noTicket = false
 	}
 	if !priming && h.cfg.Mode == sample.Mode0RTT {
@@ -431,39 +319,111 @@ func (h *quicHandshaker) attempt(ctx context.Context, priming bool) (s sample.Sa
 			h.cfg.Stats.NoFreshTicket.Add(1)
 		}
 	}
-	if !priming {
-		s.Mismatch = h.mismatch(cs, in, rejected)
-	}
-	return s
 }
 
-// mismatch says why a completed attempt differs from what was asked, or "".
-func (h *quicHandshaker) mismatch(cs quic.ConnectionState, in quicInstants, rejected bool) string {
-	switch {
-	case h.cfg.Mode == sample.ModeResumed && !cs.TLS.DidResume:
-		return MismatchResumedFull
-	case h.cfg.Mode == sample.Mode0RTT && !in.earlyKeys && !cs.TLS.DidResume:
-		return Mismatch0RTTFull
-	case h.cfg.Mode == sample.Mode0RTT && !in.earlyKeys:
-		return Mismatch0RTTNotOffered
-	case h.cfg.Mode == sample.Mode0RTT && (rejected || !cs.Used0RTT):
-		switch {
-		case cs.TLS.HelloRetryRequest:
-			return MismatchEarlyRejectedHRR
-		case h.cfg.Tickets == TicketsReuse:
-			return MismatchEarlyRejectedReuse
+func (h *quicHandshaker) closeCode() quic.ApplicationErrorCode {
+	if h.cfg.HTTP3 {
+		return h3NoError
+	}
+	return 0
+}
+
+// run dials, sends the request and reads the first response byte, stamping
+// tr and its labels. It returns the connection (still open, nil when the
+// dial failed) and its statistics at the first response byte.
+func (h *quicHandshaker) run(ctx context.Context, tr *Trace, early bool) (*quic.Conn, quic.ConnectionStats, error) {
+	var stats quic.ConnectionStats
+	qtr, err := h.transport()
+	if err != nil {
+		return nil, stats, err
+	}
+	ip, port, err := resolve(ctx, h.cfg.Address, tr)
+	if err != nil {
+		return nil, stats, err
+	}
+	portNum, err := net.LookupPort("udp", port)
+	if err != nil {
+		return nil, stats, err
+	}
+	raddr := &net.UDPAddr{IP: ip, Port: portNum}
+	trace := newQUICTrace(tr)
+	cfg := h.base.Clone()
+	userVerify := cfg.VerifyConnection
+	cfg.VerifyConnection = func(cs tls.ConnectionState) error {
+		tr.Stamp(EvCertVerified)
+		if userVerify != nil {
+			return userVerify(cs)
 		}
-		return MismatchEarlyRejected
-	case h.cfg.WantGroup != "" && cs.TLS.CurveID != 0 && GroupName(cs.TLS.CurveID) != h.cfg.WantGroup:
-		return fmt.Sprintf("asked group %s, got %s", h.cfg.WantGroup, GroupName(cs.TLS.CurveID))
+		return nil
 	}
-	return ""
+	qc := &quic.Config{Tracer: func(context.Context, bool, quic.ConnectionID) qlogwriter.Trace { return trace }}
+	// The handshake starts once the address is known: configuration
+	// cloning and connection set-up fall in tls_client_hello.
+	var conn *quic.Conn
+	if early {
+		conn, err = qtr.DialEarly(ctx, raddr, cfg, qc)
+	} else {
+		conn, err = qtr.Dial(ctx, raddr, cfg, qc)
+	}
+	if err != nil {
+		return nil, stats, err
+	}
+	// A cancelled run must not wait for timeouts: closing the connection
+	// unblocks every call on it.
+	stop := context.AfterFunc(ctx, func() { _ = conn.CloseWithError(h.closeCode(), "cancelled") })
+	defer stop()
+	conn, err = h.exchange(ctx, conn, trace, early)
+	stats = conn.ConnectionStats()
+	if err != nil {
+		return conn, stats, err
+	}
+	cs := conn.ConnectionState()
+	tr.Labels = tlsLabels("quic", cs.TLS)
+	if early {
+		tr.Labels.EarlyData, tr.Labels.EarlyBytes = trace.early()
+		tr.Labels.EarlyAccepted = cs.Used0RTT && !tr.EarlyRejected
+	}
+	return conn, stats, nil
 }
 
-// settle waits, after the measured part, until the handshake is confirmed
-// and (needTicket) a ticket newer than generation gen is stored, at most
-// quicAfterMin + quicAfterRTTs smoothed RTTs (longer when priming).
-func (h *quicHandshaker) settle(ctx context.Context, conn *quic.Conn, trace *quicTrace, needTicket bool, gen uint64, priming bool) {
+// exchange sends the request and waits for the first response byte (or,
+// with no request, for the handshake to complete). Early data the server
+// rejected is sent again once the handshake is complete, as a real client
+// does (tr.EarlyRejected); it returns the connection that carried it.
+func (h *quicHandshaker) exchange(ctx context.Context, conn *quic.Conn, trace *quicTrace, early bool) (*quic.Conn, error) {
+	tr := trace.tr
+	if len(h.cfg.Request) > 0 {
+		tr.Stamp(EvRequestWritten)
+		err := h.request(ctx, conn, trace, early)
+		if early && errors.Is(err, quic.Err0RTTRejected) {
+			tr.EarlyRejected = true
+			next, nerr := conn.NextConnection(ctx)
+			if nerr != nil {
+				return conn, nerr
+			}
+			conn = next
+			tr.Restamp(EvRequestWritten)
+			err = h.request(ctx, conn, trace, false)
+		}
+		if err != nil {
+			return conn, err
+		}
+		tr.Stamp(EvFirstResponse)
+	}
+	// The handshake is complete once 1-RTT data could be read; without a
+	// request (and with 0-RTT) wait for it.
+	select {
+	case <-conn.HandshakeComplete():
+		return conn, nil
+	case <-ctx.Done():
+		return conn, ctx.Err()
+	}
+}
+
+// waitTicket waits, after the measured part, until a ticket newer than
+// generation gen is stored, at most quicAfterMin + quicAfterRTTs smoothed
+// RTTs (longer when priming).
+func (h *quicHandshaker) waitTicket(ctx context.Context, conn *quic.Conn, gen uint64, priming bool) {
 	rtt := conn.ConnectionStats().SmoothedRTT
 	wait := min(quicAfterMin+quicAfterRTTs*rtt, quicAfterMax)
 	if priming {
@@ -471,18 +431,7 @@ func (h *quicHandshaker) settle(ctx context.Context, conn *quic.Conn, trace *qui
 	}
 	timer := time.NewTimer(wait)
 	defer timer.Stop()
-	select {
-	case <-trace.confirmedCh:
-	case <-timer.C:
-		return
-	case <-ctx.Done():
-		return
-	case <-conn.Context().Done():
-		return
-	}
-	if needTicket {
-		h.cache.waitNewer(ctx, gen, timer.C)
-	}
+	h.cache.waitNewer(ctx, gen, timer.C)
 }
 
 // request sends the request on a new stream of conn and waits for the

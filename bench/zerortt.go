@@ -24,14 +24,6 @@ const (
 	TicketsReuse = "reuse"
 )
 
-// Mismatch reasons of 0-RTT samples whose early data the server did not
-// accept. Such samples are counted apart and never enter 0-RTT latencies.
-const (
-	MismatchEarlyRejected      = "asked 0-RTT, early data rejected"
-	MismatchEarlyRejectedReuse = "asked 0-RTT, early data rejected (ticket reuse)"
-	MismatchEarlyRejectedHRR   = "asked 0-RTT, early data rejected (HelloRetryRequest)"
-)
-
 // ZeroRTTConfig describes TLS 1.3 0-RTT handshakes over TCP. crypto/tls
 // cannot send early data over TCP: the measured handshakes are run by the
 // engine in bench/internal/zerortt; the unmeasured priming handshakes that
@@ -60,6 +52,9 @@ type ZeroRTTConfig struct {
 	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
 	// Stats, when set, counts priming handshakes across all workers.
 	Stats *ZeroRTTStats
+	// WantGroup and WantSuite, when set, are the group and cipher suite the
+	// cell asked for: a handshake that negotiates another is a mismatch.
+	WantGroup, WantSuite string
 }
 
 // ZeroRTTStats counts what the measured samples do not show: the
@@ -127,7 +122,8 @@ func NewZeroRTTFactory(cfg ZeroRTTConfig) (sample.Factory, error) {
 		engine.Group = cfg.TLS.CurvePreferences[0]
 	}
 	return func() (sample.Handshaker, error) {
-		return &zeroRTTHandshaker{cfg: cfg, prime: prime, engine: engine}, nil
+		asked := Asked{Mode: sample.Mode0RTT, Suite: cfg.WantSuite, Group: cfg.WantGroup, Tickets: cfg.Tickets}
+		return &zeroRTTHandshaker{cfg: cfg, prime: prime, engine: engine, asked: asked}, nil
 	}, nil
 }
 
@@ -150,6 +146,7 @@ type zeroRTTHandshaker struct {
 	prime  *tls.Config
 	engine zerortt.Config
 	ticket *zerortt.Ticket // next ticket; nil: prime first
+	asked  Asked
 }
 
 func (h *zeroRTTHandshaker) Close() error { return nil }
@@ -227,20 +224,6 @@ func (h *zeroRTTHandshaker) afterAttempt(completed bool, res *zerortt.Result) {
 	}
 }
 
-// zeroRTTMismatch says why a completed 0-RTT attempt does not count as
-// 0-RTT, or "" when the server accepted the early data.
-func zeroRTTMismatch(res *zerortt.Result, policy string) string {
-	switch {
-	case res.EarlyDataAccepted:
-		return ""
-	case res.HelloRetryRequest:
-		return MismatchEarlyRejectedHRR
-	case policy == TicketsReuse:
-		return MismatchEarlyRejectedReuse
-	}
-	return MismatchEarlyRejected
-}
-
 // zeroRTTLabels are the labels of a completed 0-RTT attempt.
 func zeroRTTLabels(res *zerortt.Result) sample.Labels {
 	return sample.Labels{
@@ -258,38 +241,39 @@ func zeroRTTLabels(res *zerortt.Result) sample.Labels {
 }
 
 // attempt dials and runs Resume with the request as early data, stamping
-// the phases (see the README's 0-RTT section).
-func (h *zeroRTTHandshaker) attempt(ctx context.Context, t *zerortt.Ticket) (s sample.Sample, res *zerortt.Result) {
-	tl := &timeline{start: time.Now()}
-	s.Labels = sample.Labels{Transport: "tcp", EarlyData: true}
-	phase := sample.DNS
-	fail := func(err error) (sample.Sample, *zerortt.Result) {
-		if errors.Is(err, zerortt.ErrEarlyDataAborted) {
-			err = fmt.Errorf("bench: %w over TCP: %w", ErrNo0RTT, err)
-		}
-		s.Err, s.Class, s.FailedIn = err, Classify(err), phase
-		return s, res
+// a trace (see the README's 0-RTT section).
+func (h *zeroRTTHandshaker) attempt(ctx context.Context, t *zerortt.Ticket) (sample.Sample, *zerortt.Result) {
+	tr := newTrace()
+	tr.NoResponse = h.cfg.NoResponse
+	tr.Labels = sample.Labels{Transport: "tcp", EarlyData: true}
+	var sent, recv int64
+	res, err := h.run(ctx, tr, t, &sent, &recv)
+	if errors.Is(err, zerortt.ErrEarlyDataAborted) {
+		err = fmt.Errorf("bench: %w over TCP: %w", ErrNo0RTT, err)
 	}
+	s := tr.Sample(h.asked, err)
+	s.BytesSent, s.BytesRecv = sent, recv
+	return s, res
+}
 
-	// traceConn stamps the first flight before the write syscall and the
-	// first server byte, as for crypto/tls handshakes.
-	tc, failedIn, err := dialTraced(ctx, h.cfg.Dial, h.cfg.Address, tl, &s)
+// run dials and resumes, stamping tr; sent and recv receive the bytes
+// exchanged until the attempt's end.
+func (h *zeroRTTHandshaker) run(ctx context.Context, tr *Trace, t *zerortt.Ticket, sent, recv *int64) (*zerortt.Result, error) {
+	tc, err := dialTraced(ctx, h.cfg.Dial, h.cfg.Address, tr)
 	if err != nil {
-		phase = failedIn
-		return fail(err)
+		return nil, err
 	}
 	defer tc.Close()
-
-	var sent, recv int64
 	hooks := &zerortt.Hooks{
-		HandshakeKeys: func() { tl.keys = time.Now() },
+		ClientHelloWritten: func() { tr.StampAt(EvRequestWritten, tr.At(EvHelloWritten)) },
+		HandshakeKeys:      func() { tr.Stamp(EvKeys) },
 		ClientFinishedWritten: func() {
-			tl.hsEnd = time.Now()
-			sent, recv = tc.sent, tc.recv
+			tr.Stamp(EvHandshakeDone)
+			*sent, *recv = tc.sent, tc.recv
 		},
 		FirstResponseByte: func() {
-			tl.firstResp = time.Now()
-			sent, recv = tc.sent, tc.recv
+			tr.Stamp(EvFirstResponse)
+			*sent, *recv = tc.sent, tc.recv
 		},
 	}
 	if kl := h.cfg.KeyLog; kl != nil {
@@ -297,40 +281,16 @@ func (h *zeroRTTHandshaker) attempt(ctx context.Context, t *zerortt.Ticket) (s s
 			fmt.Fprintf(kl, "%s %x %x\n", label, random, secret)
 		}
 	}
-
-	phase = sample.TLSHandshake
-	// The TLS phases start when the connection is up: preparing the client
-	// counts as client work before the ClientHello, so the phases stay
-	// contiguous and add up to total.
-	tl.hsStart = tl.connected
-	res, err = zerortt.Resume(ctx, tc, &h.engine, t, h.cfg.Request, hooks)
+	res, err := zerortt.Resume(ctx, tc, &h.engine, t, h.cfg.Request, hooks)
 	if err != nil {
-		if !tl.hsEnd.IsZero() {
-			phase = sample.TTFB
-		}
-		return fail(err)
+		return res, err
 	}
-	s.Labels = zeroRTTLabels(res)
-	tl.tlsPhases(&s, true)
-	end := tl.hsEnd
-	if !h.cfg.NoResponse {
-		if tl.firstResp.IsZero() {
-			phase = sample.TTFB
-			return fail(fmt.Errorf("bench: reading response: %w", io.ErrUnexpectedEOF))
-		}
-		end = tl.firstResp
-		// The request left in the first flight; rejected early data was
-		// written again after the client Finished.
-		from := tl.helloWritten
-		if !res.EarlyDataAccepted {
-			from = tl.hsEnd
-		}
-		s.SetPhase(sample.TTFB, end.Sub(from))
+	tr.Labels = zeroRTTLabels(res)
+	tr.EarlyRejected = !res.EarlyDataAccepted
+	if !h.cfg.NoResponse && !tr.Seen(EvFirstResponse) {
+		return res, fmt.Errorf("bench: reading response: %w", io.ErrUnexpectedEOF)
 	}
-	s.SetPhase(sample.Total, end.Sub(tl.start))
-	s.BytesSent, s.BytesRecv = sent, recv
-	s.Mismatch = zeroRTTMismatch(res, h.cfg.Tickets)
-	return s, res
+	return res, nil
 }
 
 // ticketPolicy checks a ticket policy; empty means fresh.

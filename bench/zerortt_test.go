@@ -138,11 +138,15 @@ func TestZeroRTTLabelsAndMismatch(t *testing.T) {
 		{*accepted, TicketsFresh, ""},
 		{*accepted, TicketsReuse, ""},
 		{zerortt.Result{Resumed: true, EarlyDataOffered: true}, TicketsFresh, MismatchEarlyRejected},
+		{zerortt.Result{Resumed: true, EarlyDataOffered: true}, TicketsReuse, MismatchEarlyRejectedReuse},
 		{zerortt.Result{EarlyDataOffered: true}, TicketsReuse, MismatchEarlyRejectedReuse},
+		{zerortt.Result{}, TicketsFresh, Mismatch0RTTFull},
+		{zerortt.Result{Resumed: true}, TicketsFresh, Mismatch0RTTNotOffered},
 		{zerortt.Result{Resumed: true, EarlyDataOffered: true, HelloRetryRequest: true}, TicketsReuse, MismatchEarlyRejectedHRR},
 	}
 	for _, r := range rows {
-		if got := zeroRTTMismatch(&r.res, r.policy); got != r.want {
+		asked := Asked{Mode: sample.Mode0RTT, Tickets: r.policy}
+		if got := mismatch(asked, zeroRTTLabels(&r.res), !r.res.EarlyDataAccepted); got != r.want {
 			t.Errorf("%+v %s: mismatch %q, want %q", r.res, r.policy, got, r.want)
 		}
 	}

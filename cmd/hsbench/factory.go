@@ -41,11 +41,10 @@ func (p *runPlan) factory(c cell, targets *targets) (cellFactory, error) {
 	if c.version != 0 {
 		cfg.MinVersion, cfg.MaxVersion = c.version, c.version
 	}
-	wantGroup := ""
 	if c.group != nil {
 		cfg.CurvePreferences = bench.ClientGroups(*c.group, c.version)
-		wantGroup = c.group.Name
 	}
+	wantGroup, wantSuite := c.asked()
 	if c.suite != nil && !isTLS13Suite(c.suite) {
 		cfg.CipherSuites = []uint16{c.suite.ID}
 	}
@@ -60,7 +59,7 @@ func (p *runPlan) factory(c cell, targets *targets) (cellFactory, error) {
 	case c.mode == sample.Mode0RTT:
 		return p.zeroRTTFactory(c, addr, cfg, keylog)
 	}
-	f, err := bench.NewTCPFactory(bench.TCPConfig{Address: addr, TLS: cfg, Mode: c.mode, Request: p.request, KeyLog: keylog, Dial: p.dial, WantGroup: wantGroup})
+	f, err := bench.NewTCPFactory(bench.TCPConfig{Address: addr, TLS: cfg, Mode: c.mode, Request: p.request, KeyLog: keylog, Dial: p.dial, WantGroup: wantGroup, WantSuite: wantSuite})
 	if err != nil {
 		return cellFactory{}, usagef("%v", err)
 	}
@@ -73,4 +72,16 @@ type cellFactory struct {
 	sample.Factory
 	// warnings, when set, is called after the step has run.
 	warnings func() []string
+}
+
+// asked returns the group and cipher suite the cell pins ("" for any): a
+// sample that negotiated another is a mismatch.
+func (c cell) asked() (group, suite string) {
+	if c.group != nil {
+		group = c.group.Name
+	}
+	if c.suite != nil {
+		suite = c.suite.Name
+	}
+	return group, suite
 }

@@ -30,9 +30,7 @@ func (p *runPlan) quicFactory(c cell, addr string, cfg *tls.Config, keylog *benc
 		// The embedded target speaks hsbench; an h3 server gets HTTP/3.
 		HTTP3: len(p.request) > 0 && (alpn[0] == "h3" || strings.HasPrefix(alpn[0], "h3-")),
 	}
-	if c.group != nil {
-		qc.WantGroup = c.group.Name
-	}
+	qc.WantGroup, qc.WantSuite = c.asked()
 	if link := p.emulatedLink(); link != nil {
 		qc.PacketConn = func() (net.PacketConn, error) { return link.ListenPacketClient() }
 	}
