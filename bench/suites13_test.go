@@ -73,3 +73,52 @@ func TestPinTLS13SuiteRefusesOthers(t *testing.T) {
 		}
 	}
 }
+
+// A pin while another is held is refused, whatever the suite, and leaves
+// the held pin in place; unpinning twice restores once; after the unpin a
+// new pin is possible and the defaults come back.
+func TestPinTLS13SuiteOneAtATime(t *testing.T) {
+	before := TLS13Suites()
+	unpin, err := PinTLS13Suite(tls.TLS_AES_256_GCM_SHA384)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []uint16{tls.TLS_AES_256_GCM_SHA384, tls.TLS_CHACHA20_POLY1305_SHA256} {
+		if inner, err := PinTLS13Suite(id); err == nil {
+			inner()
+			t.Fatalf("a second pin (%s) was accepted while one is held", tls.CipherSuiteName(id))
+		}
+	}
+	if got := TLS13Suites(); !slices.Equal(got, []uint16{tls.TLS_AES_256_GCM_SHA384}) {
+		t.Fatalf("a refused pin changed the lists: %v", got)
+	}
+	unpin()
+	unpin()
+	if got := TLS13Suites(); !slices.Equal(got, before) {
+		t.Fatalf("after unpin crypto/tls offers %v, want %v", got, before)
+	}
+	again, err := PinTLS13Suite(tls.TLS_CHACHA20_POLY1305_SHA256)
+	if err != nil {
+		t.Fatalf("pin after unpin: %v", err)
+	}
+	again()
+}
+
+// A sample that negotiated another suite than the one asked is a mismatch,
+// never an OK sample: the server here cannot honour the asked suite.
+func TestSuiteMismatch(t *testing.T) {
+	tg := startTestTarget(t, target.Options{})
+	g, _ := ParseGroup("x25519")
+	h := newHandshaker(t, TCPConfig{Address: tg.Addr, TLS: clientConfig(tg, tls.VersionTLS13, g), Mode: sample.ModeFull,
+		WantSuite: "TLS_CHACHA20_POLY1305_SHA256"})
+	s := h.Handshake(context.Background())
+	if s.Err != nil {
+		t.Fatal(s.Err)
+	}
+	if s.Labels.Suite == "TLS_CHACHA20_POLY1305_SHA256" {
+		t.Skip("the target chose ChaCha20 by itself on this machine")
+	}
+	if s.OK() || s.Mismatch != "asked suite TLS_CHACHA20_POLY1305_SHA256, got "+s.Labels.Suite {
+		t.Fatalf("mismatch %q for suite %s", s.Mismatch, s.Labels.Suite)
+	}
+}
