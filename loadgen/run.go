@@ -50,6 +50,11 @@ type Result struct {
 	// not errors of the target.
 	Canceled    int64
 	PrimeErrors Counts
+	// OffClock is the time workers spent inside measured Handshake calls
+	// but outside their samples (priming before the start, ticket waits and
+	// closing after the first response byte). In an open loop it delays
+	// later starts, which shows as lateness.
+	OffClock time.Duration
 	// Stopped is set when ctx ended the run before its bounds.
 	Stopped  bool
 	Warnings []string
@@ -90,6 +95,7 @@ type runner struct {
 	claimed   atomic.Uint64
 	warmup    atomic.Int64
 	canceled  atomic.Int64
+	offClock  atomic.Int64 // ns, see outcome.offClock
 	mu        sync.Mutex
 	recorders []*recorder
 	primeErrs Counts
@@ -155,6 +161,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		WarmupCount: r.warmup.Load(),
 		Canceled:    r.canceled.Load(),
 		PrimeErrors: r.primeErrs,
+		OffClock:    time.Duration(r.offClock.Load()),
 		Stopped:     ctx.Err() != nil,
 	}
 	res.Warnings = warnings(cfg, res, late)
@@ -166,31 +173,66 @@ func (r *runner) pastEnd(now time.Time) bool {
 	return r.cfg.Duration > 0 && now.Sub(r.measure) >= r.cfg.Duration
 }
 
+// outcome is one attempt as the load generator saw it.
+type outcome struct {
+	s sample.Sample
+	// open: an open-loop hit, with its latency (intended start → first
+	// response byte) and lateness (intended start → Sample.Start).
+	open          bool
+	latency, late time.Duration
+	// offClock is the time the Handshake call spent outside the sample:
+	// before Sample.Start (priming) and after the first response byte
+	// (ticket waits, closing). It occupied the worker all the same.
+	offClock time.Duration
+}
+
 // attempt runs one handshake and records it (or counts it as warmup).
 // intended is the scheduled start in an open loop, zero in a closed loop.
 func (r *runner) attempt(ctx context.Context, h sample.Handshaker, rec *recorder, intended time.Time) {
-	start := time.Now()
+	o, measured := r.run1(ctx, h, intended)
+	if !measured {
+		return
+	}
+	r.offClock.Add(int64(o.offClock))
+	rec.add(&o.s, o.latency, o.late, o.open)
+}
+
+// run1 runs one handshake and times it. The attempt ends at its first
+// response byte: latency is exactly lateness + total, whatever the
+// Handshaker did before or after the measured part (offClock). It reports
+// false for attempts that are not measured (warmup, cancelled).
+func (r *runner) run1(ctx context.Context, h sample.Handshaker, intended time.Time) (outcome, bool) {
+	called := time.Now()
 	actx, cancel := context.WithTimeout(ctx, r.cfg.Timeout)
 	s := h.Handshake(actx)
 	cancel()
-	end := time.Now()
+	returned := time.Now()
+	start := s.Start
+	if start.IsZero() { // failed before the attempt proper (priming)
+		start = called
+	}
 	ref := start
 	if !intended.IsZero() {
 		ref = intended
 	}
 	if ref.Before(r.measure) {
 		r.warmup.Add(1)
-		return
+		return outcome{}, false
 	}
 	if s.Err != nil && ctx.Err() != nil {
 		r.canceled.Add(1) // stopped by the run, not failed by the target
-		return
+		return outcome{}, false
+	}
+	o := outcome{s: s}
+	if s.Set.Has(sample.Total) {
+		o.offClock = max(0, returned.Sub(called)-s.Phases[sample.Total])
 	}
 	if !intended.IsZero() {
-		rec.add(&s, end.Sub(intended), start.Sub(intended), true)
-	} else {
-		rec.add(&s, 0, 0, false)
+		o.open = true
+		o.late = start.Sub(intended)
+		o.latency = o.late + s.Phases[sample.Total]
 	}
+	return o, true
 }
 
 func (r *runner) prime(ctx context.Context, h sample.Handshaker) bool {
@@ -288,6 +330,10 @@ func warnings(cfg Config, res *Result, st dispatchStats) []string {
 			if p99 > time.Millisecond {
 				w = append(w, fmt.Sprintf("the generator fell behind its schedule: p99 start lateness %v "+
 					"(latency is still measured from the intended start; see 'latency' vs 'total')", p99.Round(time.Microsecond)))
+				if res.OffClock > 0 {
+					w = append(w, fmt.Sprintf("workers spent %v outside the measured handshakes (priming, ticket waits, closing), "+
+						"which delays later starts: part of the lateness", res.OffClock.Round(time.Millisecond)))
+				}
 			}
 		}
 		if st.blocked > 0 {

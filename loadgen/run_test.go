@@ -68,28 +68,6 @@ func TestClosedLoopCount(t *testing.T) {
 
 // The open loop sends rate × duration handshakes and measures latency from
 // the intended start.
-func TestOpenLoopRate(t *testing.T) {
-	tg := startTarget(t, target.Options{})
-	var sum atomic.Int64
-	res, err := Run(context.Background(), Config{
-		Factory: factory(t, tg, sample.ModeFull), Concurrency: 8, Rate: 100, Duration: 1500 * time.Millisecond,
-		Interval: 500 * time.Millisecond, OnInterval: func(s *Snapshot) { sum.Add(s.Attempts()) },
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := res.Total.Attempts(); got != 150 {
-		t.Fatalf("%d attempts, want 150 (rate × duration)", got)
-	}
-	if sum.Load() != 150 {
-		t.Fatalf("intervals add up to %d attempts, total is 150", sum.Load())
-	}
-	lat, tot := res.Total.Hist[sample.Latency], res.Total.Hist[sample.Total]
-	if lat.TotalCount() != 150 || lat.Min() < tot.Min() {
-		t.Fatalf("latency (from intended start) below service time: %d vs %d", lat.Min(), tot.Min())
-	}
-}
-
 // A target that stalls for 500 ms must show the stall in the corrected
 // latency of an open-loop run, even though only the few handshakes in
 // flight experience it directly.
