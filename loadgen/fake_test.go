@@ -127,7 +127,7 @@ func TestOpenLoopRate(t *testing.T) {
 func TestMismatchesExcluded(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		res, err := Run(context.Background(), Config{
-			Factory: fakeFactory(fakeHandshaker{total: 5 * time.Millisecond, mismatch: "asked resumed, got a full handshake"}),
+			Factory:     fakeFactory(fakeHandshaker{total: 5 * time.Millisecond, mismatch: "asked resumed, got a full handshake"}),
 			Concurrency: 2, Count: 40, Rate: 100,
 		})
 		if err != nil {
