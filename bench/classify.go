@@ -55,12 +55,8 @@ func Classify(err error) string {
 			return "alert:" + name
 		}
 	}
-	var engineAlert *zerortt.AlertError // alerts received by the 0-RTT engine
-	if errors.As(err, &engineAlert) {
-		if engineAlert.Code == 70 { // protocol_version
-			return sample.ClassVersion
-		}
-		return "alert:" + engineAlert.Name()
+	if class, ok := engineClass(err); ok {
+		return class
 	}
 	if class, ok := quicClass(err); ok { // quic-go's errors (quic.go)
 		return class
@@ -101,10 +97,37 @@ func Classify(err error) string {
 		return sample.ClassVersion
 	case strings.Contains(msg, "no cipher suite supported"), strings.Contains(msg, "server chose an unconfigured cipher suite"):
 		return sample.ClassSuite
+	case strings.Contains(msg, "server selected unsupported group"):
+		return sample.ClassGroup
+	case strings.Contains(msg, "invalid server finished hash"), strings.Contains(msg, "server's Finished message was incorrect"):
+		return sample.ClassBadFinished
 	case strings.Contains(msg, "first record does not look like a TLS handshake"), strings.Contains(msg, "malformed HTTP"):
 		return sample.ClassProtocol
 	}
 	return sample.ClassOther
+}
+
+// engineClass classifies the 0-RTT engine's own errors with the classes
+// crypto/tls's equivalents get: an alert by the same name, a version,
+// suite or group the client did not offer, a bad Finished.
+func engineClass(err error) (string, bool) {
+	var alert *zerortt.AlertError
+	switch {
+	case errors.As(err, &alert):
+		if name := alertName(tls.AlertError(alert.Code)); name != "protocol_version" {
+			return "alert:" + name, true
+		}
+		return sample.ClassVersion, true
+	case errors.Is(err, zerortt.ErrVersion):
+		return sample.ClassVersion, true
+	case errors.Is(err, zerortt.ErrSuite):
+		return sample.ClassSuite, true
+	case errors.Is(err, zerortt.ErrGroup):
+		return sample.ClassGroup, true
+	case errors.Is(err, zerortt.ErrBadFinished):
+		return sample.ClassBadFinished, true
+	}
+	return "", false
 }
 
 // alertCode finds the alert in an error. Over TCP, crypto/tls reports an
