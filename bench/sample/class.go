@@ -15,8 +15,8 @@ const (
 	ClassCertInvalid    = "cert_invalid"
 	ClassVersion        = "version_mismatch"
 	ClassSuite          = "suite_mismatch"
-	ClassGroup          = "group_mismatch" // the server chose a group the client did not offer
-	ClassBadFinished    = "bad_finished"   // the server's Finished does not verify
+	ClassGroup          = "group_mismatch"  // the server chose a group the client did not offer
+	ClassBadFinished    = "bad_finished"    // the server's Finished does not verify
 	ClassEphemeralPorts = "ephemeral_ports" // EADDRNOTAVAIL: no free local port (TIME_WAIT)
 	ClassFDLimit        = "fd_limit"        // EMFILE/ENFILE: RLIMIT_NOFILE reached
 	ClassNo0RTT         = "no_0rtt"         // the target does not accept 0-RTT over this transport
