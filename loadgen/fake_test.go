@@ -2,6 +2,8 @@ package loadgen
 
 import (
 	"context"
+	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"testing/synctest"
@@ -177,4 +179,43 @@ func hasWarning(res *Result, part string) bool {
 		}
 	}
 	return false
+}
+
+// failingHandshaker fails every attempt with the next of its errors.
+type failingHandshaker struct {
+	errs []error
+	n    int
+}
+
+func (f *failingHandshaker) Prime(context.Context) error { return nil }
+func (f *failingHandshaker) Close() error                { return nil }
+func (f *failingHandshaker) Handshake(context.Context) sample.Sample {
+	err := f.errs[f.n%len(f.errs)]
+	f.n++
+	time.Sleep(time.Millisecond)
+	return sample.Sample{Start: time.Now(), Err: err, Class: sample.ClassOther}
+}
+
+// Errors classified "other" keep up to three distinct messages, across
+// workers and intervals.
+func TestOtherExamples(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		errs := []error{errors.New("a"), errors.New("b"), errors.New("a"), errors.New("c"), errors.New("d")}
+		res, err := Run(context.Background(), Config{
+			Factory:     func() (sample.Handshaker, error) { return &failingHandshaker{errs: errs}, nil },
+			Concurrency: 2, Count: 20, Interval: 3 * time.Millisecond,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := res.Total.OtherExamples
+		if res.Total.Errors[sample.ClassOther] != 20 || len(got) != MaxOtherExamples {
+			t.Fatalf("%d other errors, examples %q", res.Total.Errors[sample.ClassOther], got)
+		}
+		for i, m := range got {
+			if slices.Contains(got[:i], m) {
+				t.Fatalf("examples repeat %q: %q", m, got)
+			}
+		}
+	})
 }

@@ -27,6 +27,7 @@ type recorder struct {
 	bytesIn   int64
 	clamped   int64
 	errors    Counts
+	examples  []string // of errors classified other
 	mismatch_ Counts
 	tally     Tally
 }
@@ -42,6 +43,9 @@ func (r *recorder) add(s *sample.Sample, latency, late time.Duration, open bool)
 	defer r.mu.Unlock()
 	if s.Err != nil {
 		r.errors[s.Class]++
+		if s.Class == sample.ClassOther {
+			r.examples = AddExamples(r.examples, s.Err.Error())
+		}
 		return
 	}
 	r.tally.addLabels(s.Labels)
@@ -99,10 +103,12 @@ func (r *recorder) drainInto(dst *Snapshot) {
 	dst.BytesRecv += r.bytesIn
 	dst.Clamped += r.clamped
 	dst.Errors.merge(r.errors)
+	dst.OtherExamples = AddExamples(dst.OtherExamples, r.examples...)
 	dst.Mismatches.merge(r.mismatch_)
 	dst.Tally.merge(r.tally)
 	r.ok, r.bytesOut, r.bytesIn, r.clamped = 0, 0, 0, 0
 	clear(r.errors)
+	r.examples = r.examples[:0]
 	clear(r.mismatch_)
 	clear(r.tally)
 }

@@ -1,6 +1,7 @@
 package loadgen
 
 import (
+	"slices"
 	"time"
 
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
@@ -24,6 +25,9 @@ type Snapshot struct {
 	Clamped       int64 // values above HistHighest, recorded as HistHighest
 	Dropped       int64 // values lost by an inexact merge (never expected: all histograms share one configuration)
 	Errors        Counts
+	// OtherExamples holds up to MaxOtherExamples distinct messages of
+	// errors classified "other", to tell what they were.
+	OtherExamples []string
 	Mismatches    Counts
 	Tally         Tally
 }
@@ -61,9 +65,26 @@ func (s *Snapshot) Merge(o *Snapshot) {
 	s.Clamped += o.Clamped
 	s.Dropped += o.Dropped
 	s.Errors.merge(o.Errors)
+	s.OtherExamples = AddExamples(s.OtherExamples, o.OtherExamples...)
 	s.Mismatches.merge(o.Mismatches)
 	s.Tally.merge(o.Tally)
 	if o.End > s.End {
 		s.End = o.End
 	}
+}
+
+// MaxOtherExamples bounds Snapshot.OtherExamples.
+const MaxOtherExamples = 3
+
+// AddExamples appends the messages not yet in list, up to MaxOtherExamples.
+func AddExamples(list []string, msgs ...string) []string {
+	for _, m := range msgs {
+		if len(list) >= MaxOtherExamples {
+			break
+		}
+		if !slices.Contains(list, m) {
+			list = append(list, m)
+		}
+	}
+	return list
 }

@@ -92,6 +92,9 @@ func writeCell(ew *errWriter, r *results.Run, c *results.Cell) {
 				ew.printf("     %s: %s\n", class, adv)
 			}
 		}
+		for _, msg := range m.OtherExamples {
+			ew.printf("     other, e.g.: %s\n", msg)
+		}
 	}
 	if n := sum(m.PrimeErrors); n > 0 {
 		ew.printf("   priming handshakes failed: %s\n", counts(m.PrimeErrors))

@@ -93,13 +93,14 @@ func MeasureOf(res *loadgen.Result, repeat int, offset, cpu time.Duration) (Meas
 
 func measureOfSnapshot(s *loadgen.Snapshot, elapsed time.Duration) (Measure, error) {
 	m := Measure{
-		ElapsedMS:  float64(elapsed) / 1e6,
-		Attempts:   s.Attempts(),
-		OK:         s.OK,
-		Errors:     map[string]int64(s.Errors),
-		Mismatches: map[string]int64(s.Mismatches),
-		Negotiated: map[string]map[string]int64(s.Tally),
-		Phases:     map[string]PhaseStats{},
+		ElapsedMS:     float64(elapsed) / 1e6,
+		Attempts:      s.Attempts(),
+		OK:            s.OK,
+		Errors:        map[string]int64(s.Errors),
+		OtherExamples: s.OtherExamples,
+		Mismatches:    map[string]int64(s.Mismatches),
+		Negotiated:    map[string]map[string]int64(s.Tally),
+		Phases:        map[string]PhaseStats{},
 	}
 	if elapsed > 0 {
 		m.RatePerSec = float64(s.OK) / elapsed.Seconds()
@@ -160,6 +161,7 @@ func combine(parts []Measure, sideBySide bool) (Measure, error) {
 		t.Canceled += r.Canceled
 		t.Interrupted = t.Interrupted || r.Interrupted
 		addCounts(t.Errors, r.Errors)
+		t.OtherExamples = loadgen.AddExamples(t.OtherExamples, r.OtherExamples...)
 		addCounts(t.Mismatches, r.Mismatches)
 		if len(r.PrimeErrors) > 0 {
 			if t.PrimeErrors == nil {
