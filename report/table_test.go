@@ -30,7 +30,7 @@ func TestWriteTableShowsFailuresAndMismatches(t *testing.T) {
 	r := &results.Run{Cells: []results.Cell{{ID: "c", Ask: results.Ask{Transport: "tcp", Version: "1.3", Mode: "resumed"},
 		Total: results.Measure{Attempts: 10, OK: 5, Errors: map[string]int64{"ephemeral_ports": 2, "other": 1},
 			OtherExamples: []string{"zerortt: something odd"},
-			Mismatches: map[string]int64{"asked resumed, got a full handshake": 2}}}}}
+			Mismatches:    map[string]int64{"asked resumed, got a full handshake": 2}}}}}
 	var b bytes.Buffer
 	if err := WriteTable(&b, r); err != nil {
 		t.Fatal(err)
