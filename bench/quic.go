@@ -187,6 +187,7 @@ type quicHandshaker struct {
 	// HEADERS frame.
 	payload []byte
 	pc      net.PacketConn
+	sock    *connectedUDP // pc, when connected to an IP literal target
 	tr      *quic.Transport
 	// noTicket is set when a priming handshake completed without a ticket:
 	// the target sends none, so attempts stop priming (and come out as
@@ -194,26 +195,31 @@ type quicHandshaker struct {
 	noTicket bool
 }
 
-// transport returns the worker's quic.Transport, creating its socket on
-// first use. The family follows the target when it is an IP literal.
-func (h *quicHandshaker) transport() (*quic.Transport, error) {
-	if h.tr != nil {
+// transport returns the worker's quic.Transport for the target raddr,
+// creating its socket on first use: a UDP socket connected to raddr, so that
+// ICMP port unreachable fails an attempt as refused at once (connectedUDP),
+// or the one PacketConn creates. A target that resolves to another address
+// gets a new socket.
+func (h *quicHandshaker) transport(raddr *net.UDPAddr) (*quic.Transport, error) {
+	if h.tr != nil && (h.sock == nil || h.sock.c.RemoteAddr().String() == raddr.String()) {
 		return h.tr, nil
+	}
+	if h.tr != nil {
+		_ = h.Close()
+		h.tr, h.pc, h.sock = nil, nil, nil
 	}
 	var pc net.PacketConn
 	var err error
 	if h.cfg.PacketConn != nil {
 		pc, err = h.cfg.PacketConn()
 	} else {
-		network := "udp"
-		host, _, _ := net.SplitHostPort(h.cfg.Address)
-		if ip := net.ParseIP(host); ip != nil {
-			network = "udp6"
-			if ip.To4() != nil {
-				network = "udp4"
-			}
+		network := "udp6"
+		if raddr.IP.To4() != nil {
+			network = "udp4"
 		}
-		pc, err = net.ListenUDP(network, nil)
+		if h.sock, err = dialConnectedUDP(network, raddr); err == nil {
+			pc = h.sock
+		}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("bench: QUIC socket: %w", err)
@@ -331,12 +337,8 @@ func (h *quicHandshaker) closeCode() quic.ApplicationErrorCode {
 // run dials, sends the request and reads the first response byte, stamping
 // tr and its labels. It returns the connection (still open, nil when the
 // dial failed) and its statistics at the first response byte.
-func (h *quicHandshaker) run(ctx context.Context, tr *Trace, early bool) (*quic.Conn, quic.ConnectionStats, error) {
+func (h *quicHandshaker) run(ctx context.Context, tr *Trace, early bool) (_ *quic.Conn, _ quic.ConnectionStats, err error) {
 	var stats quic.ConnectionStats
-	qtr, err := h.transport()
-	if err != nil {
-		return nil, stats, err
-	}
 	ip, port, err := resolve(ctx, h.cfg.Address, tr)
 	if err != nil {
 		return nil, stats, err
@@ -346,6 +348,10 @@ func (h *quicHandshaker) run(ctx context.Context, tr *Trace, early bool) (*quic.
 		return nil, stats, err
 	}
 	raddr := &net.UDPAddr{IP: ip, Port: portNum}
+	qtr, err := h.transport(raddr)
+	if err != nil {
+		return nil, stats, err
+	}
 	trace := newQUICTrace(tr)
 	cfg := h.base.Clone()
 	userVerify := cfg.VerifyConnection
@@ -357,6 +363,19 @@ func (h *quicHandshaker) run(ctx context.Context, tr *Trace, early bool) (*quic.
 		return nil
 	}
 	qc := &quic.Config{Tracer: func(context.Context, bool, quic.ConnectionID) qlogwriter.Trace { return trace }}
+	if h.sock != nil {
+		// ICMP port unreachable ends the attempt as refused.
+		var cancel context.CancelCauseFunc
+		ctx, cancel = context.WithCancelCause(ctx)
+		defer cancel(nil)
+		h.sock.onRefused(func() { cancel(errQUICRefused) })
+		defer h.sock.onRefused(nil)
+		defer func() {
+			if err != nil && context.Cause(ctx) == errQUICRefused {
+				err = errQUICRefused
+			}
+		}()
+	}
 	// The handshake starts once the address is known: configuration
 	// cloning and connection set-up fall in tls_client_hello.
 	var conn *quic.Conn

@@ -91,3 +91,26 @@ func TestZeroRTTVersionSwap(t *testing.T) {
 		t.Fatalf("crypto/tls: class %q (err %v)", s.Class, s.Err)
 	}
 }
+
+// QUIC to a UDP port nobody listens on is refused at once (ICMP port
+// unreachable), not a timeout after the whole timeout, and the worker's
+// socket survives for its next attempt.
+func TestQUICClosedPortRefused(t *testing.T) {
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := pc.LocalAddr().String()
+	pc.Close()
+	tg := startTestTarget(t, target.Options{})
+	h := newQUICHandshaker(t, QUICConfig{Address: addr, TLS: quicClientConfig(tg, Groups[0]), Mode: sample.ModeFull})
+	for i := range 2 {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		start := time.Now()
+		s := h.Handshake(ctx)
+		cancel()
+		if s.Class != sample.ClassRefused || time.Since(start) > 2*time.Second {
+			t.Fatalf("attempt %d: class %q after %v (err %v), want refused at once", i, s.Class, time.Since(start), s.Err)
+		}
+	}
+}
