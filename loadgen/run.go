@@ -211,7 +211,9 @@ func (r *runner) run1(ctx context.Context, h sample.Handshaker, intended time.Ti
 	if start.IsZero() { // failed before the attempt proper (priming)
 		start = called
 	}
-	ref := start
+	// Warmup or measured: decided by the instant the worker claimed the
+	// attempt (closed loop) or its place on the schedule (open loop).
+	ref := called
 	if !intended.IsZero() {
 		ref = intended
 	}

@@ -16,7 +16,7 @@ import (
 // tablePhases are the rows of the per-phase table, in reading order.
 var tablePhases = []sample.Phase{
 	sample.DNS, sample.TCPConnect,
-	sample.TLSClientHello, sample.TLSServerWait, sample.TLSKeyExchange, sample.TLSCertVerify, sample.TLSFinished,
+	sample.TLSClientHello, sample.TLSServerWait, sample.TLSHRR, sample.TLSKeyExchange, sample.TLSCertVerify, sample.TLSFinished,
 	sample.TLSHandshake, sample.QUICConfirm, sample.TTFB, sample.Total, sample.Latency, sample.Lateness,
 }
 
