@@ -270,9 +270,7 @@ func (h *quicHandshaker) Prime(ctx context.Context) error {
 func (h *quicHandshaker) Handshake(ctx context.Context) sample.Sample {
 	if h.cache != nil && !h.cache.has() && !h.noTicket {
 		if err := h.Prime(ctx); err != nil && !errors.Is(err, errNoTicket) {
-			s := sample.Sample{Labels: sample.Labels{Transport: "quic", Version: "1.3"}}
-			s.Err, s.Class, s.FailedIn = err, Classify(err), sample.TLSHandshake
-			return s
+			return primeFailure(sample.Labels{Transport: "quic", Version: "1.3"}, err)
 		}
 	}
 	return h.attempt(ctx, false)

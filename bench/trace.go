@@ -177,6 +177,13 @@ func (t *Trace) Sample(asked Asked, err error) sample.Sample {
 	return s
 }
 
+// primeFailure is the sample of a measured attempt that never started
+// because the priming handshake before it failed: no Start, failed in
+// tls_handshake (a ticket is part of the handshake asked for).
+func primeFailure(l sample.Labels, err error) sample.Sample {
+	return sample.Sample{Labels: l, Err: err, Class: Classify(err), FailedIn: sample.TLSHandshake}
+}
+
 // failedIn says which phase was running when an attempt failed.
 func failedIn(t *Trace, at [numEvents]time.Time) sample.Phase {
 	switch {

@@ -192,9 +192,7 @@ func usable(t *zerortt.Ticket, now time.Time) bool {
 // ticket primes first, outside the measured time.
 func (h *zeroRTTHandshaker) Handshake(ctx context.Context) sample.Sample {
 	if err := h.Prime(ctx); err != nil {
-		s := sample.Sample{Labels: sample.Labels{Transport: "tcp", EarlyData: true}}
-		s.Err, s.Class, s.FailedIn = err, Classify(err), sample.TLSHandshake
-		return s
+		return primeFailure(sample.Labels{Transport: "tcp", EarlyData: true}, err)
 	}
 	t := h.ticket
 	if h.cfg.Tickets == TicketsFresh {
