@@ -224,7 +224,8 @@ func p50(t *testing.T, c results.Cell, phase string) float64 {
 
 // TestTruthTCP checks the TCP and TLS phases against the embedded target
 // in the server namespace: connect 1 RTT, TLS 1.3 full 1 RTT, TLS 1.2 full
-// 2 RTT, resumptions 1 RTT, request to first byte 1 RTT.
+// 2 RTT, resumptions 1 RTT (TLS 1.2's in tls_server_wait, none in
+// tls_finished), request to first byte 1 RTT.
 func TestTruthTCP(t *testing.T) {
 	testenv.Root(t)
 	args := []string{"--tls", "1.2,1.3", "--mode", "full,resumed"}
@@ -246,6 +247,8 @@ func TestTruthTCP(t *testing.T) {
 			{"tcp", "1.2", "full", "ttfb", 1},
 			{"tcp", "1.2", "full", "total", 4},
 			{"tcp", "1.2", "resumed", "tls_handshake", 1},
+			{"tcp", "1.2", "resumed", "tls_server_wait", 1},
+			{"tcp", "1.2", "resumed", "tls_finished", 0},
 			{"tcp", "1.2", "resumed", "total", 3},
 		})
 	})
