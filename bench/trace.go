@@ -55,15 +55,36 @@ const (
 
 // Trace records the instants and labels of one attempt. It plays the part
 // net/http/httptrace's ClientTrace plays for net/http: the transport calls
-// it at fixed points and knows nothing of phases.
+// it at fixed points and knows nothing of phases; Trace.Sample alone turns
+// it into a sample.
 //
-// Concurrency: Stamp, StampAt and Seen may be called from any goroutine and
-// are serialised by a mutex (quic-go stamps from its connection's run loop
-// and from the handshake's VerifyConnection, the attempt goroutine from its
-// own calls; crypto/tls and the 0-RTT engine stamp from the attempt's
-// goroutine, synchronously inside Handshake/Resume). SetLabels, the
-// early-data fields and Sample belong to the attempt's goroutine and must be
-// called after the transport has returned control to it.
+// Who stamps what, from which goroutine:
+//
+//   - All transports: EvStart (newTrace), EvResolved (resolve) and, over
+//     TCP, EvConnected (dialTraced), on the attempt's goroutine before the
+//     handshake.
+//   - crypto/tls over TCP: EvHelloWritten, EvFirstByte, EvRetryWritten,
+//     EvRetryFirstByte by traceConn, EvKeys by keyLogTap, EvCertVerified by
+//     VerifyConnection: all called synchronously by crypto/tls inside
+//     Handshake, on the attempt's goroutine. EvHandshakeDone,
+//     EvRequestWritten, EvFirstResponse by the attempt after Handshake.
+//   - The 0-RTT engine: the same traceConn stamps; EvKeys, EvHandshakeDone,
+//     EvRequestWritten and EvFirstResponse from zerortt.Hooks, which Resume
+//     calls synchronously on the attempt's goroutine.
+//   - quic-go: EvHelloWritten, EvFirstByte, EvRetryWritten,
+//     EvRetryFirstByte, EvKeys, EvHandshakeDone, EvConfirmed by quicTrace
+//     from qlog events, on the connection's run-loop goroutine while the
+//     attempt's goroutine waits in Dial or on a stream; EvCertVerified by
+//     VerifyConnection on quic-go's handshake path; EvRequestWritten and
+//     EvFirstResponse by the attempt's goroutine.
+//
+// Concurrency contract: Stamp, StampAt, Restamp, At and Seen may be called
+// from any goroutine and are serialised by a mutex; an event keeps its
+// first stamp (Restamp excepted). Labels, the flags and Sample belong to
+// the attempt's goroutine and are used only once the transport has
+// returned control to it; stamps that quic-go's goroutines make after that
+// (a late HANDSHAKE_DONE) are ignored by Sample when they fall after the
+// attempt's end.
 type Trace struct {
 	mu sync.Mutex
 	at [numEvents]time.Time
