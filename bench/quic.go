@@ -50,16 +50,18 @@ const (
 //     first flight).
 //   - tls_key_exchange: first server packet → handshake keys installed
 //     (ServerHello processed, shared secret computed).
+//   - tls_hrr: after a HelloRetryRequest only, its first packet → the first
+//     event the answer to the second ClientHello causes (see quicTrace).
 //   - tls_cert_verify: handshake keys → certificate chain verified
-//     (VerifyConnection). Near zero on resumption.
+//     (VerifyConnection). Absent on resumption.
 //   - tls_finished: certificate verified → handshake complete
 //     (CertificateVerify and server Finished checked, client Finished queued).
 //   - tls_handshake: Dial called → handshake complete; the sum of the five
 //     tls_* phases.
-//   - quic_confirm: handshake complete → handshake confirmed (HANDSHAKE_DONE
-//     received). It overlaps ttfb and is not part of the sum making total;
-//     it is recorded when the confirmation arrives before the client closes
-//     the connection (an unmeasured, bounded wait after the response).
+//   - quic_confirm: handshake complete → a packet carrying HANDSHAKE_DONE
+//     received. It overlaps ttfb and is not part of the sum making total;
+//     it is absent when HANDSHAKE_DONE arrived after the first response
+//     byte (nothing after the end of the attempt is measured).
 //   - ttfb: full and resumed: handshake complete → first response byte (the
 //     request is written as soon as Dial returns). 0-RTT: request write
 //     started (right after DialEarly returns, before the handshake ends) →
