@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hsbench/hsbench/bench/sample"
 	"github.com/hsbench/hsbench/internal/testservers"
 )
 
@@ -18,7 +19,7 @@ func TestInteropQUIC0RTTGtlsserver(t *testing.T) {
 	cfg := s.ClientConfig()
 	cfg.NextProtos = []string{"h3"}
 	stats := &ZeroRTTStats{}
-	h := newQUICHandshaker(t, QUICConfig{Address: s.Addr, TLS: cfg, Mode: Mode0RTT,
+	h := newQUICHandshaker(t, QUICConfig{Address: s.Addr, TLS: cfg, Mode: sample.Mode0RTT,
 		Request: []byte("GET"), HTTP3: true, Stats: stats})
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()

@@ -3,6 +3,8 @@ package bench
 import (
 	"crypto/tls"
 	"encoding/binary"
+
+	"github.com/hsbench/hsbench/internal/target"
 	"io"
 	"testing"
 	"time"
@@ -22,7 +24,7 @@ func (c *captureSessions) Put(_ string, cs *tls.ClientSessionState) {
 // its sending connection runs on makes crypto/tls's claimed ticket age the
 // real age since storing: never older (GnuTLS rejects that), never negative.
 func TestStampedSessionTicketAge(t *testing.T) {
-	tg := startTestTarget(t, TargetOptions{})
+	tg := startTestTarget(t, target.Options{})
 	cache := &captureSessions{}
 	cfg := clientConfig(tg, tls.VersionTLS13, mustGroup(t, "x25519"))
 	cfg.ClientSessionCache = cache

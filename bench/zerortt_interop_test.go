@@ -6,11 +6,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hsbench/hsbench/bench/sample"
 	"github.com/hsbench/hsbench/internal/testservers"
 )
 
 // zeroRTTRun primes a handshaker against s and runs n measured attempts.
-func zeroRTTRun(t *testing.T, s *testservers.Server, policy string, n int) ([]Sample, *ZeroRTTStats) {
+func zeroRTTRun(t *testing.T, s *testservers.Server, policy string, n int) ([]sample.Sample, *ZeroRTTStats) {
 	t.Helper()
 	stats := &ZeroRTTStats{}
 	h := newZeroRTT(t, ZeroRTTConfig{
@@ -22,7 +23,7 @@ func zeroRTTRun(t *testing.T, s *testservers.Server, policy string, n int) ([]Sa
 	if err := h.Prime(ctx); err != nil {
 		t.Fatalf("prime: %v\nserver log:\n%s", err, s.Log())
 	}
-	out := make([]Sample, n)
+	out := make([]sample.Sample, n)
 	for i := range out {
 		actx, acancel := context.WithTimeout(ctx, 10*time.Second)
 		out[i] = h.Handshake(actx)
@@ -36,7 +37,7 @@ func zeroRTTRun(t *testing.T, s *testservers.Server, policy string, n int) ([]Sa
 
 // checkAccepted asserts that every sample is a 0-RTT handshake whose early
 // data the server accepted, with contiguous phases.
-func checkAccepted(t *testing.T, s *testservers.Server, samples []Sample) {
+func checkAccepted(t *testing.T, s *testservers.Server, samples []sample.Sample) {
 	t.Helper()
 	for i, smp := range samples {
 		l := smp.Labels
@@ -44,22 +45,22 @@ func checkAccepted(t *testing.T, s *testservers.Server, samples []Sample) {
 			t.Fatalf("%s attempt %d: mismatch %q labels %+v", s.Name, i, smp.Mismatch, l)
 		}
 		var split time.Duration
-		for _, p := range []Phase{TLSClientHello, TLSServerWait, TLSKeyExchange, TLSCertVerify, TLSFinished} {
+		for _, p := range []sample.Phase{sample.TLSClientHello, sample.TLSServerWait, sample.TLSKeyExchange, sample.TLSCertVerify, sample.TLSFinished} {
 			split += smp.Phases[p]
 		}
-		if split != smp.Phases[TLSHandshake] {
-			t.Errorf("%s attempt %d: split phases sum to %v, tls_handshake %v", s.Name, i, split, smp.Phases[TLSHandshake])
+		if split != smp.Phases[sample.TLSHandshake] {
+			t.Errorf("%s attempt %d: split phases sum to %v, tls_handshake %v", s.Name, i, split, smp.Phases[sample.TLSHandshake])
 		}
 		if s.Responds {
 			// ttfb starts with the first flight, inside the handshake.
-			if !smp.Set.Has(TTFB) || smp.Phases[TTFB] > smp.Phases[Total] || smp.Phases[TTFB] < smp.Phases[TLSHandshake]-smp.Phases[TLSClientHello] {
-				t.Errorf("%s attempt %d: ttfb %v, handshake %v, total %v", s.Name, i, smp.Phases[TTFB], smp.Phases[TLSHandshake], smp.Phases[Total])
+			if !smp.Set.Has(sample.TTFB) || smp.Phases[sample.TTFB] > smp.Phases[sample.Total] || smp.Phases[sample.TTFB] < smp.Phases[sample.TLSHandshake]-smp.Phases[sample.TLSClientHello] {
+				t.Errorf("%s attempt %d: ttfb %v, handshake %v, total %v", s.Name, i, smp.Phases[sample.TTFB], smp.Phases[sample.TLSHandshake], smp.Phases[sample.Total])
 			}
-		} else if smp.Set.Has(TTFB) {
+		} else if smp.Set.Has(sample.TTFB) {
 			t.Errorf("%s attempt %d: ttfb without a response", s.Name, i)
 		}
-		if got := smp.Phases[TCPConnect] + smp.Phases[TLSHandshake]; got > smp.Phases[Total] {
-			t.Errorf("%s attempt %d: connect+handshake %v exceed total %v", s.Name, i, got, smp.Phases[Total])
+		if got := smp.Phases[sample.TCPConnect] + smp.Phases[sample.TLSHandshake]; got > smp.Phases[sample.Total] {
+			t.Errorf("%s attempt %d: connect+handshake %v exceed total %v", s.Name, i, got, smp.Phases[sample.Total])
 		}
 	}
 }

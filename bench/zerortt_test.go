@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/hsbench/hsbench/bench/internal/zerortt"
+	"github.com/hsbench/hsbench/bench/sample"
+	"github.com/hsbench/hsbench/internal/target"
 )
 
 func newZeroRTT(t *testing.T, cfg ZeroRTTConfig) *zeroRTTHandshaker {
@@ -122,7 +124,7 @@ func TestZeroRTTLabelsAndMismatch(t *testing.T) {
 	accepted := &zerortt.Result{Resumed: true, EarlyDataOffered: true, EarlyDataAccepted: true, EarlyDataSent: 57,
 		CipherSuite: tls.TLS_AES_128_GCM_SHA256, Group: tls.X25519, ALPN: "http/1.1"}
 	l := zeroRTTLabels(accepted)
-	want := Labels{Transport: "tcp", Version: "1.3", Suite: "TLS_AES_128_GCM_SHA256", Group: GroupName(tls.X25519),
+	want := sample.Labels{Transport: "tcp", Version: "1.3", Suite: "TLS_AES_128_GCM_SHA256", Group: GroupName(tls.X25519),
 		Resumed: true, ALPN: "http/1.1", EarlyData: true, EarlyAccepted: true, EarlyBytes: 57}
 	if l != want {
 		t.Errorf("labels %+v, want %+v", l, want)
@@ -135,11 +137,15 @@ func TestZeroRTTLabelsAndMismatch(t *testing.T) {
 		{*accepted, TicketsFresh, ""},
 		{*accepted, TicketsReuse, ""},
 		{zerortt.Result{Resumed: true, EarlyDataOffered: true}, TicketsFresh, MismatchEarlyRejected},
+		{zerortt.Result{Resumed: true, EarlyDataOffered: true}, TicketsReuse, MismatchEarlyRejectedReuse},
 		{zerortt.Result{EarlyDataOffered: true}, TicketsReuse, MismatchEarlyRejectedReuse},
+		{zerortt.Result{}, TicketsFresh, Mismatch0RTTFull},
+		{zerortt.Result{Resumed: true}, TicketsFresh, Mismatch0RTTNotOffered},
 		{zerortt.Result{Resumed: true, EarlyDataOffered: true, HelloRetryRequest: true}, TicketsReuse, MismatchEarlyRejectedHRR},
 	}
 	for _, r := range rows {
-		if got := zeroRTTMismatch(&r.res, r.policy); got != r.want {
+		asked := Asked{Mode: sample.Mode0RTT, Tickets: r.policy}
+		if got := mismatch(asked, zeroRTTLabels(&r.res), !r.res.EarlyDataAccepted); got != r.want {
 			t.Errorf("%+v %s: mismatch %q, want %q", r.res, r.policy, got, r.want)
 		}
 	}
@@ -155,7 +161,7 @@ func TestZeroRTTLabelsAndMismatch(t *testing.T) {
 // without it and is a MismatchTicketNoEarly sample; each brings the next
 // ticket, so only the first priming (two handshakes) happens.
 func TestZeroRTTGoTargetTicketsForbidEarlyData(t *testing.T) {
-	tg := startTestTarget(t, TargetOptions{})
+	tg := startTestTarget(t, target.Options{})
 	for _, policy := range []string{TicketsFresh, TicketsReuse} {
 		t.Run(policy, func(t *testing.T) {
 			var keylog bytes.Buffer
@@ -177,7 +183,7 @@ func TestZeroRTTGoTargetTicketsForbidEarlyData(t *testing.T) {
 				if s.Err != nil || s.Mismatch != MismatchTicketNoEarly {
 					t.Fatalf("attempt %d: err %v mismatch %q", i, s.Err, s.Mismatch)
 				}
-				if s.Labels.EarlyData || s.Labels.EarlyBytes != 0 || !s.Labels.Resumed || !s.Set.Has(TCPConnect) {
+				if s.Labels.EarlyData || s.Labels.EarlyBytes != 0 || !s.Labels.Resumed || !s.Set.Has(sample.TCPConnect) {
 					t.Fatalf("attempt %d: labels %+v phases %v", i, s.Labels, s.Set)
 				}
 			}
@@ -196,7 +202,7 @@ func TestZeroRTTPrimeFails(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	s := h.Handshake(ctx)
-	if s.Err == nil || s.Class != ClassRefused || s.OK() {
+	if s.Err == nil || s.Class != sample.ClassRefused || s.OK() {
 		t.Fatalf("class %q err %v", s.Class, s.Err)
 	}
 }

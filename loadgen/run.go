@@ -9,13 +9,13 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/hsbench/hsbench/bench"
+	"github.com/hsbench/hsbench/bench/sample"
 )
 
 // Config says when and how many handshakes to run.
 type Config struct {
 	// Factory makes one Handshaker per worker.
-	Factory bench.Factory
+	Factory sample.Factory
 	// Concurrency is the number of workers. In a closed loop each worker
 	// starts its next handshake when the previous one ends; in an open loop
 	// it bounds the handshakes in flight.
@@ -48,18 +48,23 @@ type Result struct {
 	Elapsed     time.Duration
 	Workers     int
 	WarmupCount int64
-	// WarmupErrors counts warm-up attempts that failed, by class (a
-	// timeout that began in warm-up shows here if it also ended there).
-	WarmupErrors Counts
-	// Overlapping counts closed-loop attempts that started in warm-up and
-	// ended in the measured part: they are measured (see attempt).
-	Overlapping int64
-	// CPU splits the process CPU time by what was in flight.
-	CPU CPUUse
 	// Canceled counts attempts cut short when the run was stopped; they are
 	// not errors of the target.
 	Canceled    int64
 	PrimeErrors Counts
+	// WarmupErrors counts warm-up attempts that failed, by class (a
+	// timeout that began in warm-up shows here if it also ended there).
+	WarmupErrors Counts
+	// Overlapping counts closed-loop attempts that started in warm-up and
+	// ended in the measured part: they are measured (see run1).
+	Overlapping int64
+	// CPU splits the process CPU time by what was in flight.
+	CPU CPUUse
+	// OffClock is the time workers spent inside measured Handshake calls
+	// but outside their samples (priming before the start, ticket waits and
+	// closing after the first response byte). In an open loop it delays
+	// later starts, which shows as lateness.
+	OffClock time.Duration
 	// Stopped is set when ctx ended the run before its bounds.
 	Stopped  bool
 	Warnings []string
@@ -101,6 +106,7 @@ type runner struct {
 	warmup    atomic.Int64
 	overlap   atomic.Int64
 	canceled  atomic.Int64
+	offClock  atomic.Int64 // ns, see outcome.offClock
 	cpu       *cpuShares
 	mu        sync.Mutex
 	recorders []*recorder
@@ -168,6 +174,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		WarmupCount: r.warmup.Load(),
 		Canceled:    r.canceled.Load(),
 		PrimeErrors: r.primeErrs,
+		OffClock:    time.Duration(r.offClock.Load()),
 		Stopped:     ctx.Err() != nil,
 		// Every worker has returned: nothing is in flight.
 		WarmupErrors: r.warmErrs,
@@ -184,45 +191,86 @@ func (r *runner) pastEnd(now time.Time) bool {
 	return r.cfg.Duration > 0 && now.Sub(r.measure) >= r.cfg.Duration
 }
 
+// outcome is one attempt as the load generator saw it.
+type outcome struct {
+	s sample.Sample
+	// open: an open-loop hit, with its latency (intended start → first
+	// response byte) and lateness (intended start → Sample.Start).
+	open          bool
+	latency, late time.Duration
+	// offClock is the time the Handshake call spent outside the sample:
+	// before Sample.Start (priming) and after the first response byte
+	// (ticket waits, closing). It occupied the worker all the same.
+	offClock time.Duration
+}
+
 // attempt runs one handshake and records it (or counts it as warmup).
 // intended is the scheduled start in an open loop, zero in a closed loop.
 //
-// An open-loop hit belongs to the part its intended start falls in. A
-// closed-loop attempt belongs to the part it ends in: one that starts in
-// warm-up and ends after the measurement began (a stall, a timeout) is
-// measured with its whole duration and counted in Result.Overlapping, so
-// it cannot vanish from both parts. Warm-up failures are counted by class.
-func (r *runner) attempt(ctx context.Context, h bench.Handshaker, rec *recorder, intended time.Time) {
+// Its process CPU time is counted as measured or unmeasured (cpuShares).
+func (r *runner) attempt(ctx context.Context, h sample.Handshaker, rec *recorder, intended time.Time) {
 	cpu := r.cpu.begin()
-	kind := cpuUnmeasured
-	defer func() { r.cpu.end(cpu, kind) }()
-	start := time.Now()
+	o, measured := r.run1(ctx, h, intended)
+	if !measured {
+		r.cpu.end(cpu, cpuUnmeasured)
+		return
+	}
+	r.cpu.end(cpu, cpuMeasured)
+	r.offClock.Add(int64(o.offClock))
+	rec.add(&o.s, o.latency, o.late, o.open)
+}
+
+// run1 runs one handshake and times it. The attempt ends at its first
+// response byte: latency is exactly lateness + total, whatever the
+// Handshaker did before or after the measured part (offClock). It reports
+// false for attempts that are not measured (warmup, cancelled).
+//
+// An open-loop hit belongs to the part its intended start falls in. A
+// closed-loop attempt belongs to the part it ends in (its first response
+// byte, or its return when it failed): one that starts in warm-up and ends
+// after the measurement began (a stall, a timeout) is measured with its
+// whole duration and counted in Result.Overlapping, so it cannot vanish
+// from both parts. Warm-up failures are counted by class.
+func (r *runner) run1(ctx context.Context, h sample.Handshaker, intended time.Time) (outcome, bool) {
+	called := time.Now()
 	actx, cancel := context.WithTimeout(ctx, r.cfg.Timeout)
 	s := h.Handshake(actx)
 	cancel()
-	end := time.Now()
+	returned := time.Now()
+	start := s.Start
+	if start.IsZero() { // failed before the attempt proper (priming)
+		start = called
+	}
 	if s.Err != nil && ctx.Err() != nil {
 		r.canceled.Add(1) // stopped by the run, not failed by the target
-		return
+		return outcome{}, false
 	}
-	if r.inWarmup(start, end, intended) {
+	end := returned
+	if s.Set.Has(sample.Total) {
+		end = start.Add(s.Phases[sample.Total])
+	}
+	if r.inWarmup(called, end, intended) {
 		r.warmup.Add(1)
 		if s.Err != nil {
 			r.mu.Lock()
 			r.warmErrs[s.Class]++
 			r.mu.Unlock()
 		}
-		return
+		return outcome{}, false
 	}
-	kind = cpuMeasured
+	o := outcome{s: s}
+	if s.Set.Has(sample.Total) {
+		o.offClock = max(0, returned.Sub(called)-s.Phases[sample.Total])
+	}
 	if !intended.IsZero() {
-		rec.add(&s, end.Sub(intended), start.Sub(intended), true)
-	} else {
-		rec.add(&s, 0, 0, false)
+		o.open = true
+		o.late = start.Sub(intended)
+		o.latency = o.late + s.Phases[sample.Total]
 	}
+	return o, true
 }
 
-func (r *runner) prime(ctx context.Context, h bench.Handshaker) bool {
+func (r *runner) prime(ctx context.Context, h sample.Handshaker) bool {
 	cpu := r.cpu.begin()
 	defer r.cpu.end(cpu, cpuPriming)
 	pctx, cancel := context.WithTimeout(ctx, r.cfg.Timeout)
@@ -230,7 +278,7 @@ func (r *runner) prime(ctx context.Context, h bench.Handshaker) bool {
 	if err := h.Prime(pctx); err != nil {
 		if ctx.Err() == nil {
 			r.mu.Lock()
-			r.primeErrs[bench.Classify(err)]++
+			r.primeErrs[sample.ClassOf(err)]++
 			r.mu.Unlock()
 		}
 		return false
@@ -241,15 +289,15 @@ func (r *runner) prime(ctx context.Context, h bench.Handshaker) bool {
 // reprime fetches what the last attempt used up (a ticket), outside any
 // attempt: off the measured clock, its CPU time counted as priming. In an
 // open loop it runs before the worker takes its next hit.
-func (r *runner) reprime(ctx context.Context, h bench.Handshaker) {
-	if p, ok := h.(bench.PrimeNeeder); ok && ctx.Err() == nil && p.NeedsPrime() {
+func (r *runner) reprime(ctx context.Context, h sample.Handshaker) {
+	if p, ok := h.(sample.PrimeNeeder); ok && ctx.Err() == nil && p.NeedsPrime() {
 		r.prime(ctx, h)
 	}
 }
 
 // A worker primes once. If priming fails, its resumed attempts come out as
 // full handshakes, which are counted as mismatches (and store a ticket).
-func (r *runner) closedWorker(ctx context.Context, h bench.Handshaker, rec *recorder) {
+func (r *runner) closedWorker(ctx context.Context, h sample.Handshaker, rec *recorder) {
 	if !r.prime(ctx, h) && ctx.Err() != nil {
 		return
 	}
@@ -266,7 +314,7 @@ func (r *runner) closedWorker(ctx context.Context, h bench.Handshaker, rec *reco
 	}
 }
 
-func (r *runner) openWorker(ctx context.Context, h bench.Handshaker, rec *recorder, jobs <-chan job) {
+func (r *runner) openWorker(ctx context.Context, h sample.Handshaker, rec *recorder, jobs <-chan job) {
 	r.prime(ctx, h)
 	for j := range jobs {
 		if ctx.Err() != nil {
@@ -329,8 +377,12 @@ func (r *runner) dispatch(ctx context.Context, jobs chan<- job) dispatchStats {
 func warnings(cfg Config, res *Result, st dispatchStats) []string {
 	var w []string
 	if cfg.Rate > 0 {
-		if lw := latenessWarning(res.Total.Hist[bench.Lateness], st.busyLate, cfg.Concurrency); lw != "" {
+		if lw := latenessWarning(res.Total.Hist[sample.Lateness], st.busyLate, cfg.Concurrency); lw != "" {
 			w = append(w, lw)
+			if res.OffClock > 0 {
+				w = append(w, fmt.Sprintf("workers spent %v outside the measured handshakes (priming, ticket waits, closing), "+
+					"which delays later starts: part of the lateness", res.OffClock.Round(time.Millisecond)))
+			}
 		}
 		if achieved := float64(res.Total.Attempts()) / max(res.Elapsed.Seconds(), 1e-9); res.Elapsed > 0 && achieved < 0.9*cfg.Rate && !res.Stopped {
 			w = append(w, fmt.Sprintf("achieved %.0f handshakes/s of the %.0f asked", achieved, cfg.Rate))

@@ -9,7 +9,7 @@ import (
 	"testing/synctest"
 	"time"
 
-	"github.com/hsbench/hsbench/bench"
+	"github.com/hsbench/hsbench/bench/sample"
 )
 
 // fakeCPU is a process CPU clock that the fakes below advance by hand.
@@ -17,8 +17,8 @@ type fakeCPU struct{ ns atomic.Int64 }
 
 func (c *fakeCPU) spend(d time.Duration) { c.ns.Add(int64(d)) }
 func (c *fakeCPU) clock() time.Duration  { return time.Duration(c.ns.Load()) }
-func (c *fakeCPU) factory(h *splitHandshaker) bench.Factory {
-	return func() (bench.Handshaker, error) { h.cpu = c; return h, nil }
+func (c *fakeCPU) factory(h *splitHandshaker) sample.Factory {
+	return func() (sample.Handshaker, error) { h.cpu = c; return h, nil }
 }
 
 // splitHandshaker spends cpu CPU time and takes dur (fake time) per attempt;
@@ -46,7 +46,7 @@ func (h *splitHandshaker) Prime(ctx context.Context) error {
 
 func (h *splitHandshaker) NeedsPrime() bool { return h.needPrime.Load() }
 
-func (h *splitHandshaker) Handshake(ctx context.Context) bench.Sample {
+func (h *splitHandshaker) Handshake(ctx context.Context) sample.Sample {
 	i := h.n.Add(1) - 1
 	h.cpu.spend(h.cpuPer)
 	if h.primeEvery > 0 && (i+1)%int64(h.primeEvery) == 0 {
@@ -58,13 +58,13 @@ func (h *splitHandshaker) Handshake(ctx context.Context) bench.Sample {
 			case <-time.After(after):
 			case <-ctx.Done():
 			}
-			return bench.Sample{Err: errors.New("fake: " + class), Class: class}
+			return sample.Sample{Err: errors.New("fake: " + class), Class: class}
 		}
 	}
 	time.Sleep(h.dur)
-	var s bench.Sample
+	var s sample.Sample
 	s.Labels.Transport = "tcp"
-	s.SetPhase(bench.Total, h.dur)
+	s.SetPhase(sample.Total, h.dur)
 	return s
 }
 
@@ -135,7 +135,7 @@ func TestWarmupOverlapAndErrors(t *testing.T) {
 			case 1: // 30 ms: fails at once, in warm-up
 				return "refused", 0
 			case 3: // starts at 90 ms, times out at 2.09 s
-				return bench.ClassTimeout, 2 * time.Second
+				return sample.ClassTimeout, 2 * time.Second
 			}
 			return "", 0
 		}}
@@ -144,7 +144,7 @@ func TestWarmupOverlapAndErrors(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if res.Total.Errors[bench.ClassTimeout] != 1 || res.Overlapping != 1 {
+		if res.Total.Errors[sample.ClassTimeout] != 1 || res.Overlapping != 1 {
 			t.Errorf("errors %v, overlapping %d: the stall that began in warm-up is missing", res.Total.Errors, res.Overlapping)
 		}
 		if res.WarmupErrors["refused"] != 1 || res.WarmupCount != 3 {
@@ -161,7 +161,7 @@ func TestBusyWarningCountsMeasuredHitsOnly(t *testing.T) {
 		cpu := &fakeCPU{}
 		h := &splitHandshaker{dur: time.Millisecond, fail: func(i int64) (string, time.Duration) {
 			if i == 0 {
-				return bench.ClassTimeout, 300 * time.Millisecond // warm-up stall
+				return sample.ClassTimeout, 300 * time.Millisecond // warm-up stall
 			}
 			return "", 0
 		}}
@@ -184,7 +184,7 @@ func TestBusyWarningCountsMeasuredHitsOnly(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		late := lateCount(res.Total.Hist[bench.Lateness], lateThreshold)
+		late := lateCount(res.Total.Hist[sample.Lateness], lateThreshold)
 		want := "found all 1 workers busy: raise --concurrency"
 		found := false
 		for _, w := range res.Warnings {

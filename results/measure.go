@@ -6,8 +6,7 @@ import (
 	"time"
 
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
-
-	"github.com/hsbench/hsbench/bench"
+	"github.com/hsbench/hsbench/bench/sample"
 	"github.com/hsbench/hsbench/loadgen"
 )
 
@@ -102,13 +101,14 @@ func MeasureOf(res *loadgen.Result, repeat int, offset, cpu time.Duration) (Meas
 
 func measureOfSnapshot(s *loadgen.Snapshot, elapsed time.Duration) (Measure, error) {
 	m := Measure{
-		ElapsedMS:  float64(elapsed) / 1e6,
-		Attempts:   s.Attempts(),
-		OK:         s.OK,
-		Errors:     map[string]int64(s.Errors),
-		Mismatches: map[string]int64(s.Mismatches),
-		Negotiated: map[string]map[string]int64(s.Tally),
-		Phases:     map[string]PhaseStats{},
+		ElapsedMS:     float64(elapsed) / 1e6,
+		Attempts:      s.Attempts(),
+		OK:            s.OK,
+		Errors:        map[string]int64(s.Errors),
+		OtherExamples: s.OtherExamples,
+		Mismatches:    map[string]int64(s.Mismatches),
+		Negotiated:    map[string]map[string]int64(s.Tally),
+		Phases:        map[string]PhaseStats{},
 	}
 	if elapsed > 0 {
 		m.RatePerSec = float64(s.OK) / elapsed.Seconds()
@@ -125,7 +125,7 @@ func measureOfSnapshot(s *loadgen.Snapshot, elapsed time.Duration) (Measure, err
 		if err != nil {
 			return m, err
 		}
-		m.Phases[bench.Phase(p).String()] = st
+		m.Phases[sample.Phase(p).String()] = st
 	}
 	if s.MismatchTotal != nil && s.MismatchTotal.TotalCount() > 0 {
 		st, err := StatsOf(s.MismatchTotal)
@@ -183,6 +183,7 @@ func combine(parts []Measure, sideBySide bool) (Measure, error) {
 		}
 		t.Interrupted = t.Interrupted || r.Interrupted
 		addCounts(t.Errors, r.Errors)
+		t.OtherExamples = loadgen.AddExamples(t.OtherExamples, r.OtherExamples...)
 		addCounts(t.Mismatches, r.Mismatches)
 		if len(r.PrimeErrors) > 0 {
 			if t.PrimeErrors == nil {

@@ -107,7 +107,10 @@ type Measure struct {
 	Warmup     int64            `json:"warmup"`
 	Canceled   int64            `json:"canceled"`
 	Errors     map[string]int64 `json:"errors"`
-	Mismatches map[string]int64 `json:"mismatches"`
+	// OtherExamples are up to three distinct messages of the errors
+	// classified "other".
+	OtherExamples []string         `json:"other_examples,omitempty"`
+	Mismatches    map[string]int64 `json:"mismatches"`
 	// PrimeErrors are failures of the unmeasured priming handshakes.
 	PrimeErrors map[string]int64 `json:"prime_errors,omitempty"`
 	// Negotiated tallies successful samples by what they negotiated:

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/hsbench/hsbench/bench"
+	"github.com/hsbench/hsbench/internal/target"
 	"github.com/hsbench/hsbench/results"
 )
 
@@ -69,12 +70,12 @@ func TestRunQUICEmbedded(t *testing.T) {
 // An external QUIC target: --target over UDP with --alpn, --ca and --sni.
 // Without --alpn the run is refused.
 func TestRunQUICExternal(t *testing.T) {
-	tg, err := bench.StartTarget(bench.TargetOptions{})
+	tg, err := target.Start(target.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer tg.Close()
-	qt, err := bench.StartQUICTarget(bench.QUICTargetOptions{Certificate: tg.Certificate()})
+	qt, err := target.StartQUIC(target.QUICOptions{Certificate: tg.Certificate()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -21,10 +21,12 @@ func (p *runPlan) zeroRTTFactory(c cell, addr string, cfg *tls.Config, keylog *b
 		req, noResponse = []byte(bench.DefaultRequest), true
 	}
 	stats := &bench.ZeroRTTStats{}
-	f, err := bench.NewZeroRTTFactory(bench.ZeroRTTConfig{
+	zc := bench.ZeroRTTConfig{
 		Address: addr, TLS: cfg, Request: req, NoResponse: noResponse,
 		Tickets: p.f.tickets, KeyLog: keylog, Dial: p.dial, Stats: stats,
-	})
+	}
+	zc.WantGroup, zc.WantSuite = c.asked()
+	f, err := bench.NewZeroRTTFactory(zc)
 	if err != nil {
 		return cellFactory{}, usagef("%s: %v", c.id, err)
 	}

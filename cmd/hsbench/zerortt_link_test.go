@@ -49,8 +49,9 @@ func TestZeroRTTBehindLinkTakesTicketsFromMeasuredConnections(t *testing.T) {
 		t.Errorf("%d priming handshakes for %d attempts: the measured connections should bring the tickets", later, n)
 	}
 	// An attempt takes 2 RTT to its first response byte and about half a
-	// round trip more for the ticket; allow 4.
-	if min := int64(dur / (4 * rtt)); n < min {
+	// round trip more for the ticket; allow 6 on a loaded machine (with a
+	// priming handshake every other attempt it took more than 10).
+	if min := int64(dur / (6 * rtt)); n < min {
 		t.Errorf("%d measured handshakes in %v, want at least %d", n, dur, min)
 	}
 }

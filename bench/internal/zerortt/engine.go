@@ -267,16 +267,16 @@ func (hs *clientHandshake) run() error {
 		return handshakeErr("second HelloRetryRequest")
 	}
 	if sh.supportedVersion != versionTLS13 {
-		return handshakeErr("server did not select TLS 1.3 (supported_versions %#04x)", sh.supportedVersion)
+		return negotiationErr(ErrVersion, "supported_versions %#04x", sh.supportedVersion)
 	}
 	if sh.cipherSuite != s.id {
-		return handshakeErr("server selected suite %#04x, offered only %#04x", sh.cipherSuite, s.id)
+		return negotiationErr(ErrSuite, "server selected suite %#04x, offered only %#04x", sh.cipherSuite, s.id)
 	}
 	if !hmac.Equal(sh.sessionID, ch.sessionID) {
 		return handshakeErr("legacy_session_id_echo mismatch")
 	}
 	if sh.group != uint16(ks.group) || sh.keyShare == nil {
-		return handshakeErr("server key share for group %d, sent %d", sh.group, uint16(ks.group))
+		return negotiationErr(ErrGroup, "server key share for group %d, sent %d", sh.group, uint16(ks.group))
 	}
 	earlySecret := s.earlySecret(nil)
 	if sh.hasPSK {
@@ -372,14 +372,17 @@ func (hs *clientHandshake) run() error {
 func (hs *clientHandshake) helloRetry(ch *clientHello, ch1 []byte, hrr *serverHello, hrrMsg, binderKey []byte) (*serverHello, []byte, *keyShare, error) {
 	s := hs.suite
 	hs.res.HelloRetryRequest = true
-	if hrr.supportedVersion != versionTLS13 || hrr.cipherSuite != s.id {
-		return nil, nil, nil, handshakeErr("HelloRetryRequest selects version %#04x suite %#04x", hrr.supportedVersion, hrr.cipherSuite)
+	if hrr.supportedVersion != versionTLS13 {
+		return nil, nil, nil, negotiationErr(ErrVersion, "HelloRetryRequest selects version %#04x", hrr.supportedVersion)
+	}
+	if hrr.cipherSuite != s.id {
+		return nil, nil, nil, negotiationErr(ErrSuite, "HelloRetryRequest selects suite %#04x", hrr.cipherSuite)
 	}
 	ks := ch.keyShare
 	if hrr.group != 0 {
 		g := tls.CurveID(hrr.group)
 		if g == ks.group || !slices.Contains(ch.groups, g) {
-			return nil, nil, nil, handshakeErr("HelloRetryRequest selects group %d", hrr.group)
+			return nil, nil, nil, negotiationErr(ErrGroup, "HelloRetryRequest selects group %d", hrr.group)
 		}
 		var err error
 		if ks, err = newKeyShare(g); err != nil {
@@ -475,7 +478,7 @@ func (hs *clientHandshake) readServerFlight(shts []byte) error {
 		return err
 	}
 	if !hmac.Equal(got, s.finishedMAC(shts, hs.transcript.Sum(nil))) {
-		return handshakeErr("server Finished does not verify")
+		return negotiationErr(ErrBadFinished, "verify_data mismatch")
 	}
 	hs.transcript.Write(msg)
 	return nil
