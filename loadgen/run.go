@@ -332,7 +332,8 @@ func warnings(cfg Config, res *Result, st dispatchStats) []string {
 			if p99 > time.Millisecond {
 				w = append(w, fmt.Sprintf("the generator fell behind its schedule: p99 start lateness %v "+
 					"(latency is still measured from the intended start; see 'latency' vs 'total')", p99.Round(time.Microsecond)))
-				if res.OffClock > 0 {
+				// Named when it took at least 1% of the workers' time.
+				if res.OffClock > 0 && res.OffClock*100 >= res.Elapsed*time.Duration(res.Workers) {
 					w = append(w, fmt.Sprintf("workers spent %v outside the measured handshakes (priming, ticket waits, closing), "+
 						"which delays later starts: part of the lateness", res.OffClock.Round(time.Millisecond)))
 				}
