@@ -379,7 +379,8 @@ func warnings(cfg Config, res *Result, st dispatchStats) []string {
 	if cfg.Rate > 0 {
 		if lw := latenessWarning(res.Total.Hist[sample.Lateness], st.busyLate, cfg.Concurrency); lw != "" {
 			w = append(w, lw)
-			if res.OffClock > 0 {
+			// Named when it took at least 1% of the workers' time.
+			if res.OffClock > 0 && res.OffClock*100 >= res.Elapsed*time.Duration(res.Workers) {
 				w = append(w, fmt.Sprintf("workers spent %v outside the measured handshakes (priming, ticket waits, closing), "+
 					"which delays later starts: part of the lateness", res.OffClock.Round(time.Millisecond)))
 			}

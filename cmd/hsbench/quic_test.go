@@ -16,7 +16,7 @@ import (
 func TestRunQUICEmbedded(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "run")
 	out, errs, code := hsbench(t, context.Background(), "run", "--tls", "quic", "--mode", "full,resumed,0rtt",
-		"--count", "30", "--warmup", "0", "--out", dir)
+		"--count", "30", "--duration", "0", "--warmup", "0", "--out", dir)
 	if code != 0 {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errs)
 	}
@@ -85,7 +85,7 @@ func TestRunQUICExternal(t *testing.T) {
 		t.Fatal(err)
 	}
 	args := []string{"run", "--target", qt.Addr, "--sni", "localhost", "--ca", ca, "--tls", "quic", "--mode", "full,0rtt",
-		"--group", "x25519mlkem768", "--count", "20", "--warmup", "0"}
+		"--group", "x25519mlkem768", "--count", "20", "--duration", "0", "--warmup", "0"}
 
 	_, errs, code := hsbench(t, context.Background(), append(args, "--out", filepath.Join(t.TempDir(), "refused"))...)
 	if code != exitUsage || !strings.Contains(errs, "--alpn") {
