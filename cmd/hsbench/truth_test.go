@@ -274,7 +274,10 @@ func TestTruthLoss(t *testing.T) {
 	t.Logf("truth: loss=10%%: total p50 %.1f ms, p99 %.1f ms, max %.1f ms; tcp_connect max %.1f ms; errors %v",
 		total.P50, total.P99, total.Max, connect.Max, c.Total.Errors)
 	const rtoMin = 200.0
-	if total.Max < lossFree+rtoMin {
+	// An attempt whose packets were lost often enough to outlast --timeout
+	// is the same evidence of the tail as a slow success (under -race on a
+	// loaded machine, seed 7's losses can land on one attempt that times out).
+	if total.Max < lossFree+rtoMin && c.Total.Errors["timeout"] == 0 {
 		t.Errorf("total max %.1f ms: no retransmission timeout in the tail (want ≥ %.0f ms, the loss-free %.0f ms plus the 200 ms minimum RTO)",
 			total.Max, lossFree+rtoMin, lossFree)
 	}
