@@ -13,29 +13,7 @@ import (
 	"syscall"
 
 	"github.com/hsbench/hsbench/bench/internal/zerortt"
-)
-
-// Error classes. A failed attempt is counted under exactly one class; TLS
-// alerts received from the server are "alert:<name>" (e.g. alert:handshake_failure).
-const (
-	ClassDNS            = "dns"
-	ClassRefused        = "refused"
-	ClassTimeout        = "timeout"
-	ClassReset          = "reset"
-	ClassEOF            = "closed"      // the server closed the connection mid-handshake
-	ClassUnreachable    = "unreachable" // no route, network down
-	ClassCertExpired    = "cert_expired"
-	ClassCertName       = "cert_name_mismatch"
-	ClassCertAuthority  = "cert_unknown_authority"
-	ClassCertInvalid    = "cert_invalid"
-	ClassVersion        = "version_mismatch"
-	ClassSuite          = "suite_mismatch"
-	ClassEphemeralPorts = "ephemeral_ports" // EADDRNOTAVAIL: no free local port (TIME_WAIT)
-	ClassFDLimit        = "fd_limit"        // EMFILE/ENFILE: RLIMIT_NOFILE reached
-	ClassNo0RTT         = "no_0rtt"         // the target does not accept 0-RTT over this transport
-	ClassCanceled       = "canceled"        // the run stopped while the attempt was under way
-	ClassProtocol       = "protocol"        // the peer spoke something that is not TLS/HTTP
-	ClassOther          = "other"
+	"github.com/hsbench/hsbench/bench/sample"
 )
 
 // ErrNo0RTT marks a target that aborts or refuses handshakes carrying early data.
@@ -48,7 +26,7 @@ func Classify(err error) string {
 		return ""
 	}
 	if errors.Is(err, ErrNo0RTT) {
-		return ClassNo0RTT
+		return sample.ClassNo0RTT
 	}
 	var certErr *tls.CertificateVerificationError
 	if errors.As(err, &certErr) {
@@ -57,32 +35,28 @@ func Classify(err error) string {
 	var inv x509.CertificateInvalidError
 	if errors.As(err, &inv) {
 		if inv.Reason == x509.Expired {
-			return ClassCertExpired
+			return sample.ClassCertExpired
 		}
-		return ClassCertInvalid
+		return sample.ClassCertInvalid
 	}
 	var hostErr x509.HostnameError
 	if errors.As(err, &hostErr) {
-		return ClassCertName
+		return sample.ClassCertName
 	}
 	var authErr x509.UnknownAuthorityError
 	if errors.As(err, &authErr) {
-		return ClassCertAuthority
+		return sample.ClassCertAuthority
 	}
 	if code, ok := alertCode(err); ok {
 		switch name := alertName(tls.AlertError(code)); name {
 		case "protocol_version":
-			return ClassVersion
+			return sample.ClassVersion
 		default:
 			return "alert:" + name
 		}
 	}
-	var engineAlert *zerortt.AlertError // alerts received by the 0-RTT engine
-	if errors.As(err, &engineAlert) {
-		if engineAlert.Code == 70 { // protocol_version
-			return ClassVersion
-		}
-		return "alert:" + engineAlert.Name()
+	if class, ok := engineClass(err); ok {
+		return class
 	}
 	if class, ok := quicClass(err); ok { // quic-go's errors (quic.go)
 		return class
@@ -90,43 +64,70 @@ func Classify(err error) string {
 	var dnsErr *net.DNSError
 	if errors.As(err, &dnsErr) {
 		if dnsErr.IsTimeout {
-			return ClassTimeout
+			return sample.ClassTimeout
 		}
-		return ClassDNS
+		return sample.ClassDNS
 	}
 	switch {
 	case errors.Is(err, context.Canceled):
-		return ClassCanceled
+		return sample.ClassCanceled
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, os.ErrDeadlineExceeded):
-		return ClassTimeout
+		return sample.ClassTimeout
 	case errors.Is(err, syscall.ECONNREFUSED):
-		return ClassRefused
+		return sample.ClassRefused
 	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE):
-		return ClassReset
+		return sample.ClassReset
 	case errors.Is(err, syscall.EADDRNOTAVAIL):
-		return ClassEphemeralPorts
+		return sample.ClassEphemeralPorts
 	case errors.Is(err, syscall.EMFILE), errors.Is(err, syscall.ENFILE):
-		return ClassFDLimit
+		return sample.ClassFDLimit
 	case errors.Is(err, syscall.ENETUNREACH), errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETDOWN):
-		return ClassUnreachable
+		return sample.ClassUnreachable
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-		return ClassEOF
+		return sample.ClassEOF
 	}
 	var ne net.Error
 	if errors.As(err, &ne) && ne.Timeout() {
-		return ClassTimeout
+		return sample.ClassTimeout
 	}
 	// crypto/tls reports local negotiation failures as plain errors.
 	msg := err.Error()
 	switch {
 	case strings.Contains(msg, "unsupported protocol version"), strings.Contains(msg, "protocol version not supported"):
-		return ClassVersion
+		return sample.ClassVersion
 	case strings.Contains(msg, "no cipher suite supported"), strings.Contains(msg, "server chose an unconfigured cipher suite"):
-		return ClassSuite
+		return sample.ClassSuite
+	case strings.Contains(msg, "server selected unsupported group"):
+		return sample.ClassGroup
+	case strings.Contains(msg, "invalid server finished hash"), strings.Contains(msg, "server's Finished message was incorrect"):
+		return sample.ClassBadFinished
 	case strings.Contains(msg, "first record does not look like a TLS handshake"), strings.Contains(msg, "malformed HTTP"):
-		return ClassProtocol
+		return sample.ClassProtocol
 	}
-	return ClassOther
+	return sample.ClassOther
+}
+
+// engineClass classifies the 0-RTT engine's own errors with the classes
+// crypto/tls's equivalents get: an alert by the same name, a version,
+// suite or group the client did not offer, a bad Finished.
+func engineClass(err error) (string, bool) {
+	var alert *zerortt.AlertError
+	switch {
+	case errors.As(err, &alert):
+		if name := alertName(tls.AlertError(alert.Code)); name != "protocol_version" {
+			return "alert:" + name, true
+		}
+		return sample.ClassVersion, true
+	case errors.Is(err, zerortt.ErrVersion):
+		return sample.ClassVersion, true
+	case errors.Is(err, zerortt.ErrSuite):
+		return sample.ClassSuite, true
+	case errors.Is(err, zerortt.ErrGroup):
+		return sample.ClassGroup, true
+	case errors.Is(err, zerortt.ErrBadFinished):
+		return sample.ClassBadFinished, true
+	}
+	return "", false
 }
 
 // alertCode finds the alert in an error. Over TCP, crypto/tls reports an
@@ -182,23 +183,10 @@ func itoa(n int) string {
 	return string(b[i:])
 }
 
-// ClassAdvice explains a failure class for the summary, with remedies where
-// the generator itself is the bottleneck.
-func ClassAdvice(class string) string {
-	switch class {
-	case ClassEphemeralPorts:
-		return "no free local port: closed connections wait in TIME_WAIT (60 s on Linux) before their port is reused. " +
-			"Lower the rate, widen net.ipv4.ip_local_port_range, enable net.ipv4.tcp_tw_reuse, or spread load over several source addresses (127.0.0.2, …) or shards"
-	case ClassFDLimit:
-		return "the process ran out of file descriptors: raise the limit (ulimit -n) or lower --concurrency"
-	case ClassNo0RTT:
-		return "the target does not accept 0-RTT over TCP (it aborted or ignored the early data)"
-	case ClassCertAuthority:
-		return "the certificate is not signed by a trusted CA: pass --ca FILE, or --insecure"
-	case ClassCertName:
-		return "the certificate does not cover the server name: pass --sni NAME"
-	case ClassVersion:
-		return "the server does not speak the TLS version asked for"
+// classified wraps a priming error with its class for the load generator.
+func classified(err error) error {
+	if err == nil {
+		return nil
 	}
-	return ""
+	return &sample.Failure{Class: Classify(err), Err: err}
 }

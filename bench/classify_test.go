@@ -11,13 +11,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hsbench/hsbench/bench/sample"
 	"github.com/hsbench/hsbench/internal/pki"
+	"github.com/hsbench/hsbench/internal/target"
 )
 
 // Each deliberately bad target must produce its own failure class, never a
 // crash and never a latency sample.
 func TestFailureClasses(t *testing.T) {
-	good := startTestTarget(t, TargetOptions{})
+	good := startTestTarget(t, target.Options{})
 	otherCA, err := pki.NewCA(pki.ECDSAP256, "unknown CA")
 	if err != nil {
 		t.Fatal(err)
@@ -27,11 +29,11 @@ func TestFailureClasses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	expiredTarget := startTestTarget(t, TargetOptions{CA: good.CA, Certificate: &expired})
-	wrongName := startTestTarget(t, TargetOptions{CA: good.CA, ServerNames: []string{"other.example"}})
-	unknownCA := startTestTarget(t, TargetOptions{CA: otherCA})
-	tls12Only := startTestTarget(t, TargetOptions{CA: good.CA, MaxVersion: tls.VersionTLS12})
-	needsClientCert := startTestTarget(t, TargetOptions{CA: good.CA, ClientAuth: true})
+	expiredTarget := startTestTarget(t, target.Options{CA: good.CA, Certificate: &expired})
+	wrongName := startTestTarget(t, target.Options{CA: good.CA, ServerNames: []string{"other.example"}})
+	unknownCA := startTestTarget(t, target.Options{CA: otherCA})
+	tls12Only := startTestTarget(t, target.Options{CA: good.CA, MaxVersion: tls.VersionTLS12})
+	needsClientCert := startTestTarget(t, target.Options{CA: good.CA, ClientAuth: true})
 
 	// Nothing listening: take a free port and close it.
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -86,19 +88,19 @@ func TestFailureClasses(t *testing.T) {
 		version uint16
 		timeout time.Duration
 		want    string
-		phase   Phase
+		phase   sample.Phase
 	}{
-		{"expired certificate", expiredTarget.Addr, 0, 0, ClassCertExpired, TLSHandshake},
-		{"certificate for another name", wrongName.Addr, 0, 0, ClassCertName, TLSHandshake},
-		{"certificate from an unknown CA", unknownCA.Addr, 0, 0, ClassCertAuthority, TLSHandshake},
-		{"TLS 1.2-only server asked for 1.3", tls12Only.Addr, tls.VersionTLS13, 0, ClassVersion, TLSHandshake},
-		{"nothing listening", closedAddr, 0, 0, ClassRefused, TCPConnect},
+		{"expired certificate", expiredTarget.Addr, 0, 0, sample.ClassCertExpired, sample.TLSHandshake},
+		{"certificate for another name", wrongName.Addr, 0, 0, sample.ClassCertName, sample.TLSHandshake},
+		{"certificate from an unknown CA", unknownCA.Addr, 0, 0, sample.ClassCertAuthority, sample.TLSHandshake},
+		{"TLS 1.2-only server asked for 1.3", tls12Only.Addr, tls.VersionTLS13, 0, sample.ClassVersion, sample.TLSHandshake},
+		{"nothing listening", closedAddr, 0, 0, sample.ClassRefused, sample.TCPConnect},
 		// TLS 1.3: the client's handshake is over before the server checks
 		// the (missing) client certificate; its alert arrives with the response.
-		{"client certificate required (TLS 1.3)", needsClientCert.Addr, tls.VersionTLS13, 0, "alert:certificate_required", TTFB},
-		{"client certificate required (TLS 1.2)", needsClientCert.Addr, tls.VersionTLS12, 0, "alert:handshake_failure", TLSHandshake},
-		{"accepts and never answers", silent.Addr().String(), 0, 300 * time.Millisecond, ClassTimeout, TLSHandshake},
-		{"answers in plain text", plain.Addr().String(), 0, 0, ClassProtocol, TLSHandshake},
+		{"client certificate required (TLS 1.3)", needsClientCert.Addr, tls.VersionTLS13, 0, "alert:certificate_required", sample.TTFB},
+		{"client certificate required (TLS 1.2)", needsClientCert.Addr, tls.VersionTLS12, 0, "alert:handshake_failure", sample.TLSHandshake},
+		{"accepts and never answers", silent.Addr().String(), 0, 300 * time.Millisecond, sample.ClassTimeout, sample.TLSHandshake},
+		{"answers in plain text", plain.Addr().String(), 0, 0, sample.ClassProtocol, sample.TLSHandshake},
 	}
 	for _, r := range rows {
 		t.Run(r.name, func(t *testing.T) {
@@ -106,7 +108,7 @@ func TestFailureClasses(t *testing.T) {
 			if r.version != 0 {
 				cfg.MinVersion, cfg.MaxVersion = r.version, r.version
 			}
-			h := newHandshaker(t, TCPConfig{Address: r.addr, TLS: cfg, Mode: ModeFull})
+			h := newHandshaker(t, TCPConfig{Address: r.addr, TLS: cfg, Mode: sample.ModeFull})
 			ctx := context.Background()
 			if r.timeout > 0 {
 				var cancel context.CancelFunc
@@ -132,15 +134,15 @@ func TestClassifyErrors(t *testing.T) {
 		err  error
 		want string
 	}{
-		{&net.DNSError{Err: "no such host", Name: "x.invalid", IsNotFound: true}, ClassDNS},
-		{&net.OpError{Op: "dial", Err: os.NewSyscallError("connect", syscall.EADDRNOTAVAIL)}, ClassEphemeralPorts},
-		{&net.OpError{Op: "dial", Err: os.NewSyscallError("socket", syscall.EMFILE)}, ClassFDLimit},
-		{&net.OpError{Op: "read", Err: os.NewSyscallError("read", syscall.ECONNRESET)}, ClassReset},
+		{&net.DNSError{Err: "no such host", Name: "x.invalid", IsNotFound: true}, sample.ClassDNS},
+		{&net.OpError{Op: "dial", Err: os.NewSyscallError("connect", syscall.EADDRNOTAVAIL)}, sample.ClassEphemeralPorts},
+		{&net.OpError{Op: "dial", Err: os.NewSyscallError("socket", syscall.EMFILE)}, sample.ClassFDLimit},
+		{&net.OpError{Op: "read", Err: os.NewSyscallError("read", syscall.ECONNRESET)}, sample.ClassReset},
 		{fmt.Errorf("wrapped: %w", tls.AlertError(40)), "alert:handshake_failure"},
-		{tls.AlertError(70), ClassVersion},
-		{context.Canceled, ClassCanceled},
-		{fmt.Errorf("bench: %w", ErrNo0RTT), ClassNo0RTT},
-		{errors.New("something new"), ClassOther},
+		{tls.AlertError(70), sample.ClassVersion},
+		{context.Canceled, sample.ClassCanceled},
+		{fmt.Errorf("bench: %w", ErrNo0RTT), sample.ClassNo0RTT},
+		{errors.New("something new"), sample.ClassOther},
 	}
 	for _, r := range rows {
 		if got := Classify(r.err); got != r.want {

@@ -3,47 +3,45 @@ package bench
 import (
 	"context"
 	"net"
-	"time"
 )
 
-// resolve returns the IP of an address's host and when it was known. A
-// host name is looked up on every attempt and the lookup is the dns phase,
-// set in s; an IP literal costs nothing and sets no phase.
-func resolve(ctx context.Context, address string, start time.Time, s *Sample) (ip net.IP, port string, resolved time.Time, err error) {
+// resolve returns the IP of an address's host and stamps EvResolved. A host
+// name is looked up on every attempt (tr.Resolved: a dns phase exists); an
+// IP literal costs nothing.
+func resolve(ctx context.Context, address string, tr *Trace) (ip net.IP, port string, err error) {
 	host, port, err := net.SplitHostPort(address)
 	if err != nil {
-		return nil, "", start, err
+		return nil, "", err
 	}
 	if ip := net.ParseIP(host); ip != nil {
-		return ip, port, start, nil
+		tr.StampAt(EvResolved, tr.At(EvStart))
+		return ip, port, nil
 	}
 	ips, err := net.DefaultResolver.LookupIPAddr(ctx, host)
 	if err != nil {
-		return nil, "", start, err
+		return nil, "", err
 	}
 	if len(ips) == 0 {
-		return nil, "", start, &net.DNSError{Err: "no addresses", Name: host, IsNotFound: true}
+		return nil, "", &net.DNSError{Err: "no addresses", Name: host, IsNotFound: true}
 	}
-	resolved = time.Now()
-	s.SetPhase(DNS, resolved.Sub(start))
-	return ips[0].IP, port, resolved, nil
+	tr.Stamp(EvResolved)
+	tr.Resolved = true
+	return ips[0].IP, port, nil
 }
 
-// dialTraced resolves the address (dns phase), connects over TCP
-// (tcp_connect phase) and wraps the connection in a traceConn, recording the
-// instants in tl. failedIn says which phase an error belongs to.
+// dialTraced resolves the address, connects over TCP (EvConnected) and wraps
+// the connection in a traceConn stamping into tr.
 func dialTraced(ctx context.Context, dial func(ctx context.Context, network, addr string) (net.Conn, error),
-	address string, tl *timeline, s *Sample) (tc *traceConn, failedIn Phase, err error) {
-	ip, port, resolved, err := resolve(ctx, address, tl.start, s)
+	address string, tr *Trace) (*traceConn, error) {
+	tr.TCP = true
+	ip, port, err := resolve(ctx, address, tr)
 	if err != nil {
-		return nil, DNS, err
+		return nil, err
 	}
-	tl.resolved = resolved
 	raw, err := dial(ctx, "tcp", net.JoinHostPort(ip.String(), port))
 	if err != nil {
-		return nil, TCPConnect, err
+		return nil, err
 	}
-	tl.connected = time.Now()
-	s.SetPhase(TCPConnect, tl.connected.Sub(tl.resolved))
-	return &traceConn{Conn: raw, tl: tl}, TCPConnect, nil
+	tr.Stamp(EvConnected)
+	return &traceConn{Conn: raw, tr: tr}, nil
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hsbench/hsbench/bench/sample"
 	"github.com/hsbench/hsbench/internal/testservers"
 )
 
@@ -24,7 +25,7 @@ func TestInteropRealServers(t *testing.T) {
 		t.Run(srv.name, func(t *testing.T) {
 			s := srv.start(t, testservers.Options{})
 			for _, version := range []uint16{tls.VersionTLS12, tls.VersionTLS13} {
-				for _, mode := range []Mode{ModeFull, ModeResumed} {
+				for _, mode := range []sample.Mode{sample.ModeFull, sample.ModeResumed} {
 					t.Run(fmt.Sprintf("%s/%s", VersionName(version), mode), func(t *testing.T) {
 						x25519, _ := ParseGroup("x25519")
 						cfg := &tls.Config{ServerName: s.ServerName, RootCAs: s.Pool, MinVersion: version, MaxVersion: version,
@@ -44,7 +45,7 @@ func TestInteropRealServers(t *testing.T) {
 								t.Fatalf("attempt %d: %s", i, smp.Mismatch)
 							}
 							l := smp.Labels
-							if l.Version != VersionName(version) || l.Resumed != (mode == ModeResumed) || l.Group != "x25519" {
+							if l.Version != VersionName(version) || l.Resumed != (mode == sample.ModeResumed) || l.Group != "x25519" {
 								t.Fatalf("attempt %d: labels %+v", i, l)
 							}
 							checkPhases(t, smp)

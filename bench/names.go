@@ -90,15 +90,6 @@ func ParseVersion(s string) (uint16, error) {
 	return 0, fmt.Errorf("unknown TLS version %q (want 1.2 or 1.3)", s)
 }
 
-// ParseMode accepts full, resumed or 0rtt.
-func ParseMode(s string) (Mode, error) {
-	switch m := Mode(strings.ToLower(strings.TrimSpace(s))); m {
-	case ModeFull, ModeResumed, Mode0RTT:
-		return m, nil
-	}
-	return "", fmt.Errorf("unknown mode %q (want full, resumed or 0rtt)", s)
-}
-
 // ClientGroups returns the client's CurvePreferences for pinning group g
 // at the given TLS version. TLS 1.3 lists g alone. TLS 1.2 servers built on
 // OpenSSL also check an ECDSA certificate's curve against the client's

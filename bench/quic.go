@@ -14,14 +14,9 @@ import (
 	"github.com/quic-go/quic-go"
 	"github.com/quic-go/quic-go/qlogwriter"
 	"github.com/quic-go/quic-go/quicvarint"
-)
 
-// Mismatch reasons of QUIC samples that are specific to QUIC (the 0-RTT
-// rejections share MismatchEarlyRejected* with TCP).
-const (
-	MismatchResumedFull    = "asked resumed, got a full handshake"
-	Mismatch0RTTFull       = "asked 0-RTT, got a full handshake"
-	Mismatch0RTTNotOffered = "asked 0-RTT, the ticket allows no early data"
+	"github.com/hsbench/hsbench/bench/sample"
+	"github.com/hsbench/hsbench/internal/target"
 )
 
 // Bounds of the unmeasured waits after a measured QUIC attempt.
@@ -55,16 +50,18 @@ const (
 //     first flight).
 //   - tls_key_exchange: first server packet → handshake keys installed
 //     (ServerHello processed, shared secret computed).
+//   - tls_hrr: after a HelloRetryRequest only, its first packet → the first
+//     event the answer to the second ClientHello causes (see quicTrace).
 //   - tls_cert_verify: handshake keys → certificate chain verified
-//     (VerifyConnection). Near zero on resumption.
+//     (VerifyConnection). Absent on resumption.
 //   - tls_finished: certificate verified → handshake complete
 //     (CertificateVerify and server Finished checked, client Finished queued).
 //   - tls_handshake: Dial called → handshake complete; the sum of the five
 //     tls_* phases.
-//   - quic_confirm: handshake complete → handshake confirmed (HANDSHAKE_DONE
-//     received). It overlaps ttfb and is not part of the sum making total;
-//     it is recorded when the confirmation arrives before the client closes
-//     the connection (an unmeasured, bounded wait after the response).
+//   - quic_confirm: handshake complete → a packet carrying HANDSHAKE_DONE
+//     received. It overlaps ttfb and is not part of the sum making total;
+//     it is absent when HANDSHAKE_DONE arrived after the first response
+//     byte (nothing after the end of the attempt is measured).
 //   - ttfb: full and resumed: handshake complete → first response byte (the
 //     request is written as soon as Dial returns). 0-RTT: request write
 //     started (right after DialEarly returns, before the handshake ends) →
@@ -101,7 +98,7 @@ type QUICConfig struct {
 	// replaced per worker.
 	TLS *tls.Config
 	// Mode is full, resumed or 0rtt.
-	Mode Mode
+	Mode sample.Mode
 	// Request is written on a new bidirectional stream (closed after it);
 	// the first response byte ends the attempt. In 0-RTT mode it is written
 	// as early data. Empty: no request, total ends at handshake complete.
@@ -117,9 +114,9 @@ type QUICConfig struct {
 	// once) or TicketsReuse (the primed ticket on every attempt). Resumed
 	// mode always uses fresh tickets.
 	Tickets string
-	// WantGroup, when set, is the group the cell asked for: a handshake
-	// that negotiated another is a mismatch.
-	WantGroup string
+	// WantGroup and WantSuite, when set, are the group and cipher suite
+	// the cell asked for: a handshake that negotiated another is a mismatch.
+	WantGroup, WantSuite string
 	// KeyLog, when set, receives SSLKEYLOGFILE lines of every attempt.
 	KeyLog *SyncWriter
 	// PacketConn, when set, creates each worker's UDP socket (network
@@ -132,12 +129,12 @@ type QUICConfig struct {
 }
 
 // NewQUICFactory checks the configuration and returns a Factory.
-func NewQUICFactory(cfg QUICConfig) (Factory, error) {
+func NewQUICFactory(cfg QUICConfig) (sample.Factory, error) {
 	if _, _, err := net.SplitHostPort(cfg.Address); err != nil {
 		return nil, fmt.Errorf("bench: target %q: %w", cfg.Address, err)
 	}
 	switch cfg.Mode {
-	case ModeFull, ModeResumed, Mode0RTT:
+	case sample.ModeFull, sample.ModeResumed, sample.Mode0RTT:
 	default:
 		return nil, fmt.Errorf("bench: mode %q is not a QUIC mode", cfg.Mode)
 	}
@@ -154,7 +151,7 @@ func NewQUICFactory(cfg QUICConfig) (Factory, error) {
 	if len(cfg.Request) == 0 {
 		cfg.HTTP3 = false
 	}
-	return func() (Handshaker, error) {
+	return func() (sample.Handshaker, error) {
 		base := cfg.TLS.Clone()
 		base.MinVersion, base.MaxVersion = tls.VersionTLS13, tls.VersionTLS13
 		if len(base.NextProtos) == 0 {
@@ -163,12 +160,13 @@ func NewQUICFactory(cfg QUICConfig) (Factory, error) {
 		if cfg.KeyLog != nil {
 			base.KeyLogWriter = cfg.KeyLog
 		}
-		h := &quicHandshaker{cfg: cfg, base: base}
-		if cfg.Mode == ModeFull {
+		asked := Asked{Mode: cfg.Mode, Suite: cfg.WantSuite, Group: cfg.WantGroup, Tickets: cfg.Tickets}
+		h := &quicHandshaker{cfg: cfg, base: base, asked: asked}
+		if cfg.Mode == sample.ModeFull {
 			base.ClientSessionCache = nil
 			base.SessionTicketsDisabled = true
 		} else {
-			reuse := cfg.Mode == Mode0RTT && cfg.Tickets == TicketsReuse
+			reuse := cfg.Mode == sample.Mode0RTT && cfg.Tickets == TicketsReuse
 			h.cache = newTicketCache(!reuse, reuse)
 			base.ClientSessionCache = h.cache
 			base.SessionTicketsDisabled = false
@@ -184,39 +182,48 @@ func NewQUICFactory(cfg QUICConfig) (Factory, error) {
 // quicHandshaker belongs to one worker: its UDP socket, its session cache.
 type quicHandshaker struct {
 	cfg   QUICConfig
+	asked Asked
 	base  *tls.Config
 	cache *ticketCache // nil in full mode
 	// payload is what a request stream carries: Request, or an HTTP/3
 	// HEADERS frame.
 	payload []byte
 	pc      net.PacketConn
+	sock    *connectedUDP // pc, when connected to an IP literal target
 	tr      *quic.Transport
 	// noTicket is set when a priming handshake completed without a ticket:
 	// the target sends none, so attempts stop priming (and come out as
 	// mismatches).
 	noTicket bool
+	// attempted is set once the worker ran a measured attempt.
+	attempted bool
 }
 
-// transport returns the worker's quic.Transport, creating its socket on
-// first use. The family follows the target when it is an IP literal.
-func (h *quicHandshaker) transport() (*quic.Transport, error) {
-	if h.tr != nil {
+// transport returns the worker's quic.Transport for the target raddr,
+// creating its socket on first use: a UDP socket connected to raddr, so that
+// ICMP port unreachable fails an attempt as refused at once (connectedUDP),
+// or the one PacketConn creates. A target that resolves to another address
+// gets a new socket.
+func (h *quicHandshaker) transport(raddr *net.UDPAddr) (*quic.Transport, error) {
+	if h.tr != nil && (h.sock == nil || h.sock.c.RemoteAddr().String() == raddr.String()) {
 		return h.tr, nil
+	}
+	if h.tr != nil {
+		_ = h.Close()
+		h.tr, h.pc, h.sock = nil, nil, nil
 	}
 	var pc net.PacketConn
 	var err error
 	if h.cfg.PacketConn != nil {
 		pc, err = h.cfg.PacketConn()
 	} else {
-		network := "udp"
-		host, _, _ := net.SplitHostPort(h.cfg.Address)
-		if ip := net.ParseIP(host); ip != nil {
-			network = "udp6"
-			if ip.To4() != nil {
-				network = "udp4"
-			}
+		network := "udp6"
+		if raddr.IP.To4() != nil {
+			network = "udp4"
 		}
-		pc, err = net.ListenUDP(network, nil)
+		if h.sock, err = dialConnectedUDP(network, raddr); err == nil {
+			pc = h.sock
+		}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("bench: QUIC socket: %w", err)
@@ -248,14 +255,14 @@ func (h *quicHandshaker) Prime(ctx context.Context) error {
 	if h.cache == nil || h.cache.has() {
 		return nil
 	}
-	h.cfg.Stats.Primes.Add(1)
+	h.cfg.Stats.primed(h.attempted)
 	s := h.attempt(ctx, true)
 	if s.Err != nil {
-		return fmt.Errorf("bench: priming QUIC: %w", s.Err)
+		return classified(fmt.Errorf("bench: priming QUIC: %w", s.Err))
 	}
 	if !h.cache.has() {
 		h.noTicket = true
-		return errNoTicket
+		return classified(errNoTicket)
 	}
 	h.noTicket = false
 	return nil
@@ -264,203 +271,184 @@ func (h *quicHandshaker) Prime(ctx context.Context) error {
 // Handshake runs one measured attempt. In resumed and 0-RTT modes a worker
 // without a ticket (the previous attempt got no fresh one) primes first,
 // outside the measured time.
-func (h *quicHandshaker) Handshake(ctx context.Context) Sample {
+func (h *quicHandshaker) Handshake(ctx context.Context) sample.Sample {
+	defer func() { h.attempted = true }()
 	if h.cache != nil && !h.cache.has() && !h.noTicket {
 		if err := h.Prime(ctx); err != nil && !errors.Is(err, errNoTicket) {
-			s := Sample{Labels: Labels{Transport: "quic", Version: "1.3"}}
-			s.Err, s.Class, s.FailedIn = err, Classify(err), TLSHandshake
-			return s
+			return primeFailure(sample.Labels{Transport: "quic", Version: "1.3"}, err)
 		}
 	}
 	return h.attempt(ctx, false)
 }
 
 // attempt runs one handshake (measured, or priming: unmeasured, full, no
-// mismatch) with its request and builds the sample (see QUICConfig).
-func (h *quicHandshaker) attempt(ctx context.Context, priming bool) (s Sample) {
-	early := h.cfg.Mode == Mode0RTT && !priming
-	s.Labels.Transport, s.Labels.Version = "quic", "1.3"
-	phase := DNS
-	fail := func(err error) Sample {
+// mismatch) with its request and builds the sample (see QUICConfig). The
+// sample ends at the first response byte; what follows (the bounded wait
+// for a session ticket, closing) is outside every phase.
+func (h *quicHandshaker) attempt(ctx context.Context, priming bool) sample.Sample {
+	tr := newTrace()
+	tr.Priming = priming
+	tr.NoResponse = len(h.cfg.Request) == 0
+	tr.Labels = sample.Labels{Transport: "quic", Version: "1.3"}
+	var gen uint64
+	if h.cache != nil {
+		gen = h.cache.generation()
+	}
+	conn, stats, err := h.run(ctx, tr, h.cfg.Mode == sample.Mode0RTT && !priming)
+	if err != nil {
 		if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
 			err = fmt.Errorf("%w (%v)", cerr, err)
 		}
-		s.Err, s.Class, s.FailedIn = err, Classify(err), phase
-		return s
 	}
-	tr, err := h.transport()
-	if err != nil {
-		return fail(err)
+	s := tr.Sample(h.asked, err)
+	s.BytesSent, s.BytesRecv = int64(stats.BytesSent), int64(stats.BytesReceived)
+	if conn != nil {
+		h.afterResponse(ctx, conn, err == nil, gen, priming)
+		_ = conn.CloseWithError(h.closeCode(), "")
 	}
+	return s
+}
 
-	start := time.Now()
-	ip, port, resolved, err := resolve(ctx, h.cfg.Address, start, &s)
+// afterResponse does the unmeasured work after a completed attempt: wait
+// (bounded) for the session ticket when the worker needs one, and count
+// 0-RTT attempts that got no fresh ticket.
+func (h *quicHandshaker) afterResponse(ctx context.Context, conn *quic.Conn, completed bool, gen uint64, priming bool) {
+	if !completed || h.cache == nil {
+		return
+	}
+	if priming || (h.cache.fresh && !h.noTicket) {
+		h.waitTicket(ctx, conn, gen, priming)
+	}
+	if h.cache.generation() > gen {
+		h.noTicket = false
+	}
+	if !priming && h.cfg.Mode == sample.Mode0RTT {
+		h.cfg.Stats.Attempts.Add(1)
+		if h.cache.fresh && h.cache.generation() == gen {
+			h.cfg.Stats.NoFreshTicket.Add(1)
+		}
+	}
+}
+
+func (h *quicHandshaker) closeCode() quic.ApplicationErrorCode {
+	if h.cfg.HTTP3 {
+		return h3NoError
+	}
+	return 0
+}
+
+// run dials, sends the request and reads the first response byte, stamping
+// tr and its labels. It returns the connection (still open, nil when the
+// dial failed) and its statistics at the first response byte.
+func (h *quicHandshaker) run(ctx context.Context, tr *Trace, early bool) (_ *quic.Conn, _ quic.ConnectionStats, err error) {
+	var stats quic.ConnectionStats
+	ip, port, err := resolve(ctx, h.cfg.Address, tr)
 	if err != nil {
-		return fail(err)
+		return nil, stats, err
 	}
 	portNum, err := net.LookupPort("udp", port)
 	if err != nil {
-		return fail(err)
+		return nil, stats, err
 	}
 	raddr := &net.UDPAddr{IP: ip, Port: portNum}
-
-	trace := newQUICTrace()
+	qtr, err := h.transport(raddr)
+	if err != nil {
+		return nil, stats, err
+	}
+	trace := newQUICTrace(tr)
 	cfg := h.base.Clone()
+	if h.cache != nil {
+		cfg.Time = h.cache.clock()
+	}
 	userVerify := cfg.VerifyConnection
 	cfg.VerifyConnection = func(cs tls.ConnectionState) error {
-		trace.stampCertVerified()
+		tr.Stamp(EvCertVerified)
 		if userVerify != nil {
 			return userVerify(cs)
 		}
 		return nil
 	}
 	qc := &quic.Config{Tracer: func(context.Context, bool, quic.ConnectionID) qlogwriter.Trace { return trace }}
-	var gen uint64
-	if h.cache != nil {
-		gen = h.cache.generation()
+	if h.sock != nil {
+		// ICMP port unreachable ends the attempt as refused.
+		var cancel context.CancelCauseFunc
+		ctx, cancel = context.WithCancelCause(ctx)
+		defer cancel(nil)
+		h.sock.onRefused(func() { cancel(errQUICRefused) })
+		defer h.sock.onRefused(nil)
+		defer func() {
+			if err != nil && context.Cause(ctx) == errQUICRefused {
+				err = errQUICRefused
+			}
+		}()
 	}
-
 	// The handshake starts once the address is known: configuration
-	// cloning and connection set-up fall in tls_client_hello, so
-	// dns + tls_handshake + ttfb = total.
-	phase = TLSHandshake
-	hsStart := resolved
+	// cloning and connection set-up fall in tls_client_hello.
 	var conn *quic.Conn
 	if early {
-		conn, err = tr.DialEarly(ctx, raddr, cfg, qc)
+		conn, err = qtr.DialEarly(ctx, raddr, cfg, qc)
 	} else {
-		conn, err = tr.Dial(ctx, raddr, cfg, qc)
+		conn, err = qtr.Dial(ctx, raddr, cfg, qc)
 	}
 	if err != nil {
-		return fail(err)
+		return nil, stats, err
 	}
-	closeCode := quic.ApplicationErrorCode(0)
-	if h.cfg.HTTP3 {
-		closeCode = h3NoError
-	}
-	defer func() { _ = conn.CloseWithError(closeCode, "") }()
 	// A cancelled run must not wait for timeouts: closing the connection
 	// unblocks every call on it.
-	stop := context.AfterFunc(ctx, func() { _ = conn.CloseWithError(closeCode, "cancelled") })
+	stop := context.AfterFunc(ctx, func() { _ = conn.CloseWithError(h.closeCode(), "cancelled") })
 	defer stop()
+	conn, err = h.exchange(ctx, conn, trace, early)
+	stats = conn.ConnectionStats()
+	if err != nil {
+		return conn, stats, err
+	}
+	cs := conn.ConnectionState()
+	tr.Labels = tlsLabels("quic", cs.TLS)
+	if early {
+		tr.Labels.EarlyData, tr.Labels.EarlyBytes = trace.early()
+		tr.Labels.EarlyAccepted = cs.Used0RTT && !tr.EarlyRejected
+	}
+	return conn, stats, nil
+}
 
-	var reqAt, firstResp time.Time
-	rejected := false
-	var stats quic.ConnectionStats
+// exchange sends the request and waits for the first response byte (or,
+// with no request, for the handshake to complete). Early data the server
+// rejected is sent again once the handshake is complete, as a real client
+// does (tr.EarlyRejected); it returns the connection that carried it.
+func (h *quicHandshaker) exchange(ctx context.Context, conn *quic.Conn, trace *quicTrace, early bool) (*quic.Conn, error) {
+	tr := trace.tr
 	if len(h.cfg.Request) > 0 {
-		if !early {
-			phase = TTFB
-		}
-		reqAt = time.Now()
-		err = h.request(ctx, conn, trace, early)
+		tr.Stamp(EvRequestWritten)
+		err := h.request(ctx, conn, trace, early)
 		if early && errors.Is(err, quic.Err0RTTRejected) {
-			// The server rejected the early data: send the request again
-			// once the handshake is complete, as a real client does. The
-			// sample is a mismatch; its total includes the resend.
-			rejected = true
-			if conn, err = conn.NextConnection(ctx); err == nil {
-				phase = TTFB
-				reqAt = time.Now()
-				err = h.request(ctx, conn, trace, false)
+			tr.EarlyRejected = true
+			next, nerr := conn.NextConnection(ctx)
+			if nerr != nil {
+				return conn, nerr
 			}
+			conn = next
+			tr.Restamp(EvRequestWritten)
+			err = h.request(ctx, conn, trace, false)
 		}
 		if err != nil {
-			if trace.snapshot().complete.IsZero() {
-				phase = TLSHandshake
-			} else {
-				phase = TTFB
-			}
-			return fail(err)
+			return conn, err
 		}
-		firstResp = time.Now()
-		stats = conn.ConnectionStats()
+		tr.Stamp(EvFirstResponse)
 	}
 	// The handshake is complete once 1-RTT data could be read; without a
 	// request (and with 0-RTT) wait for it.
 	select {
 	case <-conn.HandshakeComplete():
+		return conn, nil
 	case <-ctx.Done():
-		phase = TLSHandshake
-		return fail(ctx.Err())
+		return conn, ctx.Err()
 	}
-	if firstResp.IsZero() {
-		stats = conn.ConnectionStats()
-	}
-	cs := conn.ConnectionState()
-	s.Labels.Suite = tls.CipherSuiteName(cs.TLS.CipherSuite)
-	s.Labels.Group = GroupName(cs.TLS.CurveID)
-	s.Labels.Resumed = cs.TLS.DidResume
-	s.Labels.HRR = cs.TLS.HelloRetryRequest
-	s.Labels.ALPN = cs.TLS.NegotiatedProtocol
-
-	in := trace.snapshot()
-	hsEnd := in.tlsPhases(&s, hsStart)
-	end := hsEnd
-	if !firstResp.IsZero() {
-		end = firstResp
-		from := hsEnd // full and resumed: the request follows the handshake
-		if early {
-			from = reqAt
-		}
-		s.SetPhase(TTFB, end.Sub(from))
-	}
-	s.SetPhase(Total, end.Sub(start))
-	s.BytesSent, s.BytesRecv = int64(stats.BytesSent), int64(stats.BytesReceived)
-	if early {
-		s.Labels.EarlyData = in.earlyKeys
-		s.Labels.EarlyAccepted = cs.Used0RTT && !rejected
-		s.Labels.EarlyBytes = in.earlyBytes
-	}
-
-	// Unmeasured: wait (bounded) for the confirmation and, when the worker
-	// needs one, the session ticket, before closing the connection.
-	needTicket := h.cache != nil && (priming || (h.cache.fresh && !h.noTicket))
-	h.settle(ctx, conn, trace, needTicket, gen, priming)
-	if in = trace.snapshot(); !in.confirmed.IsZero() && !in.complete.IsZero() {
-		s.SetPhase(QUICConfirm, in.confirmed.Sub(in.complete))
-	}
-	if h.cache != nil && h.cache.generation() > gen {
-		h.noTicket = false
-	}
-	if !priming && h.cfg.Mode == Mode0RTT {
-		h.cfg.Stats.Attempts.Add(1)
-		if h.cache.fresh && h.cache.generation() == gen {
-			h.cfg.Stats.NoFreshTicket.Add(1)
-		}
-	}
-	if !priming {
-		s.Mismatch = h.mismatch(cs, in, rejected)
-	}
-	return s
 }
 
-// mismatch says why a completed attempt differs from what was asked, or "".
-func (h *quicHandshaker) mismatch(cs quic.ConnectionState, in quicInstants, rejected bool) string {
-	switch {
-	case h.cfg.Mode == ModeResumed && !cs.TLS.DidResume:
-		return MismatchResumedFull
-	case h.cfg.Mode == Mode0RTT && !in.earlyKeys && !cs.TLS.DidResume:
-		return Mismatch0RTTFull
-	case h.cfg.Mode == Mode0RTT && !in.earlyKeys:
-		return Mismatch0RTTNotOffered
-	case h.cfg.Mode == Mode0RTT && (rejected || !cs.Used0RTT):
-		switch {
-		case cs.TLS.HelloRetryRequest:
-			return MismatchEarlyRejectedHRR
-		case h.cfg.Tickets == TicketsReuse:
-			return MismatchEarlyRejectedReuse
-		}
-		return MismatchEarlyRejected
-	case h.cfg.WantGroup != "" && cs.TLS.CurveID != 0 && GroupName(cs.TLS.CurveID) != h.cfg.WantGroup:
-		return fmt.Sprintf("asked group %s, got %s", h.cfg.WantGroup, GroupName(cs.TLS.CurveID))
-	}
-	return ""
-}
-
-// settle waits, after the measured part, until the handshake is confirmed
-// and (needTicket) a ticket newer than generation gen is stored, at most
-// quicAfterMin + quicAfterRTTs smoothed RTTs (longer when priming).
-func (h *quicHandshaker) settle(ctx context.Context, conn *quic.Conn, trace *quicTrace, needTicket bool, gen uint64, priming bool) {
+// waitTicket waits, after the measured part, until a ticket newer than
+// generation gen is stored, at most quicAfterMin + quicAfterRTTs smoothed
+// RTTs (longer when priming).
+func (h *quicHandshaker) waitTicket(ctx context.Context, conn *quic.Conn, gen uint64, priming bool) {
 	rtt := conn.ConnectionStats().SmoothedRTT
 	wait := min(quicAfterMin+quicAfterRTTs*rtt, quicAfterMax)
 	if priming {
@@ -468,18 +456,7 @@ func (h *quicHandshaker) settle(ctx context.Context, conn *quic.Conn, trace *qui
 	}
 	timer := time.NewTimer(wait)
 	defer timer.Stop()
-	select {
-	case <-trace.confirmedCh:
-	case <-timer.C:
-		return
-	case <-ctx.Done():
-		return
-	case <-conn.Context().Done():
-		return
-	}
-	if needTicket {
-		h.cache.waitNewer(ctx, gen, timer.C)
-	}
+	h.cache.waitNewer(ctx, gen, timer.C)
 }
 
 // request sends the request on a new stream of conn and waits for the
@@ -609,6 +586,17 @@ type ticketCache struct {
 	state   *tls.ClientSessionState
 	gen     uint64 // sessions stored so far
 	changed chan struct{}
+	// frac is how far past its stamped second the stored session arrived
+	// (see stampedSession).
+	frac time.Duration
+}
+
+// clock returns the Config.Time of the connection that will send the
+// stored session (see ticketClock).
+func (c *ticketCache) clock() func() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return ticketClock(c.frac)
 }
 
 func newTicketCache(fresh, keep bool) *ticketCache {
@@ -639,6 +627,9 @@ func (c *ticketCache) Put(key string, cs *tls.ClientSessionState) {
 	}
 	if c.keep && c.state != nil {
 		return
+	}
+	if st, frac, err := stampedSession(cs, time.Now()); err == nil {
+		cs, c.frac = st, frac
 	}
 	c.key, c.state = key, cs
 	c.gen++
@@ -689,23 +680,23 @@ func quicClass(err error) (string, bool) {
 	var ht *quic.HandshakeTimeoutError
 	switch {
 	case errors.Is(err, quic.Err0RTTRejected):
-		return ClassNo0RTT, true
+		return sample.ClassNo0RTT, true
 	case errors.As(err, &it), errors.As(err, &ht):
-		return ClassTimeout, true
+		return sample.ClassTimeout, true
 	case errors.As(err, &re):
-		return ClassReset, true
+		return sample.ClassReset, true
 	case errors.As(err, &ve):
-		return ClassVersion, true
+		return sample.ClassVersion, true
 	case errors.As(err, &te):
 		switch code := te.ErrorCode; {
 		case code.IsCryptoError():
 			name := alertName(tls.AlertError(code - 0x100))
 			if name == "protocol_version" {
-				return ClassVersion, true
+				return sample.ClassVersion, true
 			}
 			return "alert:" + name, true
 		case code == quic.ConnectionRefused:
-			return ClassRefused, true
+			return sample.ClassRefused, true
 		default:
 			return "quic:" + strings.ToLower(code.String()), true
 		}
@@ -714,3 +705,7 @@ func quicClass(err error) (string, bool) {
 	}
 	return "", false
 }
+
+// QUICALPN is the ALPN protocol offered when none is configured: the
+// embedded target's.
+const QUICALPN = target.QUICALPN

@@ -13,18 +13,20 @@ import (
 
 	"github.com/quic-go/quic-go"
 
+	"github.com/hsbench/hsbench/bench/sample"
 	"github.com/hsbench/hsbench/internal/pki"
+	"github.com/hsbench/hsbench/internal/target"
 )
 
 // startQUICTestTarget starts a TCP target (for its certificate and CA) and a
 // QUIC target beside it serving the same certificate.
-func startQUICTestTarget(t *testing.T, o QUICTargetOptions) (*QUICTarget, *Target) {
+func startQUICTestTarget(t *testing.T, o target.QUICOptions) (*target.QUICTarget, *target.Target) {
 	t.Helper()
-	tg := startTestTarget(t, TargetOptions{})
+	tg := startTestTarget(t, target.Options{})
 	if len(o.Certificate.Certificate) == 0 {
 		o.Certificate = tg.Certificate()
 	}
-	qt, err := StartQUICTarget(o)
+	qt, err := target.StartQUIC(o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,7 +34,7 @@ func startQUICTestTarget(t *testing.T, o QUICTargetOptions) (*QUICTarget, *Targe
 	return qt, tg
 }
 
-func quicClientConfig(tg *Target, g Group) *tls.Config {
+func quicClientConfig(tg *target.Target, g Group) *tls.Config {
 	return &tls.Config{ServerName: "localhost", RootCAs: tg.CA.Pool(), CurvePreferences: []tls.CurveID{g.ID}}
 }
 
@@ -62,8 +64,8 @@ func testCtx(t *testing.T) context.Context {
 // Every mode × group against the embedded QUIC target reports what was
 // negotiated, and the phases are consistent.
 func TestQUICLabelsAndPhases(t *testing.T) {
-	qt, tg := startQUICTestTarget(t, QUICTargetOptions{})
-	for _, mode := range []Mode{ModeFull, ModeResumed, Mode0RTT} {
+	qt, tg := startQUICTestTarget(t, target.QUICOptions{})
+	for _, mode := range []sample.Mode{sample.ModeFull, sample.ModeResumed, sample.Mode0RTT} {
 		for _, gname := range []string{"x25519", "p256", "x25519mlkem768"} {
 			g, _ := ParseGroup(gname)
 			t.Run(fmt.Sprintf("%s/%s", mode, g.Name), func(t *testing.T) {
@@ -86,10 +88,10 @@ func TestQUICLabelsAndPhases(t *testing.T) {
 					if l.Transport != "quic" || l.Version != "1.3" || l.Group != g.Name || l.ALPN != QUICALPN || l.Suite == "" || l.HRR {
 						t.Fatalf("labels %+v", l)
 					}
-					if l.Resumed != (mode != ModeFull) {
+					if l.Resumed != (mode != sample.ModeFull) {
 						t.Fatalf("resumed %v in mode %s", l.Resumed, mode)
 					}
-					if mode == Mode0RTT {
+					if mode == sample.Mode0RTT {
 						// On loopback the handshake can end before the
 						// request write reaches quic-go: it then leaves in
 						// 1-RTT packets (EarlyBytes 0), rarely.
@@ -105,12 +107,12 @@ func TestQUICLabelsAndPhases(t *testing.T) {
 					}
 					checkQUICPhases(t, s, mode)
 				}
-				if mode == Mode0RTT && earlyBytes == 0 {
+				if mode == sample.Mode0RTT && earlyBytes == 0 {
 					t.Fatal("no request was sent as early data")
 				}
 				// Fresh tickets: one priming handshake, every attempt got a
 				// new ticket for the next.
-				if mode != ModeFull {
+				if mode != sample.ModeFull {
 					if p, n := stats.Primes.Load(), stats.NoFreshTicket.Load(); p != 1 || n != 0 {
 						t.Fatalf("primes %d, attempts without a fresh ticket %d", p, n)
 					}
@@ -123,52 +125,35 @@ func TestQUICLabelsAndPhases(t *testing.T) {
 	}
 }
 
-func checkQUICPhases(t *testing.T, s Sample, mode Mode) {
+func checkQUICPhases(t *testing.T, s sample.Sample, mode sample.Mode) {
 	t.Helper()
-	for _, p := range []Phase{TLSClientHello, TLSServerWait, TLSKeyExchange, TLSCertVerify, TLSFinished, TLSHandshake, TTFB, Total} {
-		if !s.Set.Has(p) {
-			t.Fatalf("phase %s missing", p)
-		}
-	}
-	if s.Set.Has(TCPConnect) || s.Set.Has(DNS) {
+	if s.Set.Has(sample.TCPConnect) || s.Set.Has(sample.DNS) {
 		t.Fatal("tcp_connect or dns set for QUIC to an IP literal")
 	}
-	var split time.Duration
-	for _, p := range []Phase{TLSClientHello, TLSServerWait, TLSKeyExchange, TLSCertVerify, TLSFinished} {
-		split += s.Phases[p]
+	checkSplit(t, s)
+	if s.Phases[sample.TLSClientHello] <= 0 || s.Phases[sample.TLSKeyExchange] <= 0 {
+		t.Fatalf("zero client hello or key exchange: %v", s.Phases)
 	}
-	if split != s.Phases[TLSHandshake] {
-		t.Fatalf("TLS split phases sum to %v, tls_handshake is %v", split, s.Phases[TLSHandshake])
+	if s.Phases[sample.TLSHandshake] > s.Phases[sample.Total] || s.Phases[sample.TTFB] > s.Phases[sample.Total] || s.Phases[sample.TTFB] <= 0 {
+		t.Fatalf("tls_handshake %v, ttfb %v, total %v", s.Phases[sample.TLSHandshake], s.Phases[sample.TTFB], s.Phases[sample.Total])
 	}
-	if s.Phases[TLSServerWait] <= 0 || s.Phases[TLSClientHello] <= 0 || s.Phases[TLSKeyExchange] <= 0 {
-		t.Fatalf("zero client hello, server wait or key exchange: %v", s.Phases)
-	}
-	if s.Phases[TLSHandshake] > s.Phases[Total] || s.Phases[TTFB] > s.Phases[Total] || s.Phases[TTFB] <= 0 {
-		t.Fatalf("tls_handshake %v, ttfb %v, total %v", s.Phases[TLSHandshake], s.Phases[TTFB], s.Phases[Total])
-	}
-	if mode == Mode0RTT {
+	if mode == sample.Mode0RTT {
 		// A request sent as early data was written before the handshake
 		// keys: ttfb overlaps the rest of the handshake.
-		if rest := s.Phases[TLSCertVerify] + s.Phases[TLSFinished]; s.Labels.EarlyBytes > 0 && s.Phases[TTFB] < rest {
-			t.Fatalf("0-RTT ttfb %v shorter than the handshake after its keys %v", s.Phases[TTFB], rest)
+		if rest := s.Phases[sample.TLSFinished]; s.Labels.EarlyBytes > 0 && s.Phases[sample.TTFB] < rest {
+			t.Fatalf("0-RTT ttfb %v shorter than the handshake after its keys %v", s.Phases[sample.TTFB], rest)
 		}
-	} else if sum := s.Phases[TLSHandshake] + s.Phases[TTFB]; sum != s.Phases[Total] {
-		t.Fatalf("tls_handshake + ttfb = %v, total %v", sum, s.Phases[Total])
 	}
-	if mode == ModeFull && s.Phases[TLSCertVerify] <= 0 {
-		t.Fatal("a full handshake verified the certificate in zero time")
-	}
-	if s.Set.Has(QUICConfirm) && s.Phases[QUICConfirm] <= 0 {
-		t.Fatalf("quic_confirm %v", s.Phases[QUICConfirm])
+	if confirmed := s.Phases[sample.DNS] + s.Phases[sample.TLSHandshake] + s.Phases[sample.QUICConfirm]; s.Set.Has(sample.QUICConfirm) && confirmed > s.Phases[sample.Total] {
+		t.Fatalf("quic_confirm ends %v after the start, after the first response byte (total %v)", confirmed, s.Phases[sample.Total])
 	}
 }
 
-// Without a request the attempt ends at handshake complete and the
-// handshake is still confirmed before the connection is closed.
+// Without a request the attempt ends at handshake complete.
 func TestQUICNoRequest(t *testing.T) {
-	qt, tg := startQUICTestTarget(t, QUICTargetOptions{})
+	qt, tg := startQUICTestTarget(t, target.QUICOptions{})
 	g, _ := ParseGroup("x25519")
-	for _, mode := range []Mode{ModeFull, ModeResumed, Mode0RTT} {
+	for _, mode := range []sample.Mode{sample.ModeFull, sample.ModeResumed, sample.Mode0RTT} {
 		h := newQUICHandshaker(t, QUICConfig{Address: qt.Addr, TLS: quicClientConfig(tg, g), Mode: mode, Request: []byte{}})
 		ctx := testCtx(t)
 		if err := h.Prime(ctx); err != nil {
@@ -178,13 +163,15 @@ func TestQUICNoRequest(t *testing.T) {
 		if !s.OK() {
 			t.Fatalf("%s: %v %q", mode, s.Err, s.Mismatch)
 		}
-		if s.Set.Has(TTFB) || s.Phases[Total] != s.Phases[TLSHandshake] {
-			t.Fatalf("%s: ttfb set or total %v != tls_handshake %v", mode, s.Phases[Total], s.Phases[TLSHandshake])
+		if s.Set.Has(sample.TTFB) || s.Phases[sample.Total] != s.Phases[sample.TLSHandshake] {
+			t.Fatalf("%s: ttfb set or total %v != tls_handshake %v", mode, s.Phases[sample.Total], s.Phases[sample.TLSHandshake])
 		}
-		if !s.Set.Has(QUICConfirm) {
-			t.Fatalf("%s: no quic_confirm", mode)
+		// HANDSHAKE_DONE follows handshake complete, where this attempt
+		// ends: nothing after the end is measured.
+		if s.Set.Has(sample.QUICConfirm) {
+			t.Fatalf("%s: quic_confirm %v after the end of the attempt", mode, s.Phases[sample.QUICConfirm])
 		}
-		if mode == Mode0RTT && (!s.Labels.EarlyAccepted || s.Labels.EarlyBytes != 0) {
+		if mode == sample.Mode0RTT && (!s.Labels.EarlyAccepted || s.Labels.EarlyBytes != 0) {
 			t.Fatalf("labels %+v", s.Labels)
 		}
 	}
@@ -196,14 +183,14 @@ func TestQUIC0RTTRejected(t *testing.T) {
 	var key [32]byte
 	key[0] = 7
 	keys := [][32]byte{key}
-	accepting, tg := startQUICTestTarget(t, QUICTargetOptions{TicketKeys: keys})
-	rejecting, err := StartQUICTarget(QUICTargetOptions{Certificate: tg.Certificate(), TicketKeys: keys, No0RTT: true})
+	accepting, tg := startQUICTestTarget(t, target.QUICOptions{TicketKeys: keys})
+	rejecting, err := target.StartQUIC(target.QUICOptions{Certificate: tg.Certificate(), TicketKeys: keys, No0RTT: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer rejecting.Close()
 	g, _ := ParseGroup("x25519")
-	h := newQUICHandshaker(t, QUICConfig{Address: accepting.Addr, TLS: quicClientConfig(tg, g), Mode: Mode0RTT})
+	h := newQUICHandshaker(t, QUICConfig{Address: accepting.Addr, TLS: quicClientConfig(tg, g), Mode: sample.Mode0RTT})
 	ctx := testCtx(t)
 	if err := h.Prime(ctx); err != nil {
 		t.Fatal(err)
@@ -221,7 +208,7 @@ func TestQUIC0RTTRejected(t *testing.T) {
 	if l := s.Labels; !l.EarlyData || l.EarlyAccepted || !l.Resumed {
 		t.Fatalf("labels %+v", l)
 	}
-	if s.Phases[Total] <= 0 {
+	if s.Phases[sample.Total] <= 0 {
 		t.Fatal("no total for the mismatch histogram")
 	}
 	// The rejecting server's tickets allow no early data: the next attempt
@@ -234,9 +221,9 @@ func TestQUIC0RTTRejected(t *testing.T) {
 
 // A target with 0-RTT off from the start: no 0-RTT sample either.
 func TestQUIC0RTTOffTarget(t *testing.T) {
-	qt, tg := startQUICTestTarget(t, QUICTargetOptions{No0RTT: true})
+	qt, tg := startQUICTestTarget(t, target.QUICOptions{No0RTT: true})
 	g, _ := ParseGroup("p256")
-	h := newQUICHandshaker(t, QUICConfig{Address: qt.Addr, TLS: quicClientConfig(tg, g), Mode: Mode0RTT})
+	h := newQUICHandshaker(t, QUICConfig{Address: qt.Addr, TLS: quicClientConfig(tg, g), Mode: sample.Mode0RTT})
 	ctx := testCtx(t)
 	if err := h.Prime(ctx); err != nil {
 		t.Fatal(err)
@@ -252,10 +239,10 @@ func TestQUIC0RTTOffTarget(t *testing.T) {
 // Ticket reuse: the primed ticket on every attempt (quic-go has no
 // anti-replay, so it is accepted every time).
 func TestQUICTicketReuse(t *testing.T) {
-	qt, tg := startQUICTestTarget(t, QUICTargetOptions{})
+	qt, tg := startQUICTestTarget(t, target.QUICOptions{})
 	g, _ := ParseGroup("x25519")
 	stats := &ZeroRTTStats{}
-	h := newQUICHandshaker(t, QUICConfig{Address: qt.Addr, TLS: quicClientConfig(tg, g), Mode: Mode0RTT, Tickets: TicketsReuse, Stats: stats})
+	h := newQUICHandshaker(t, QUICConfig{Address: qt.Addr, TLS: quicClientConfig(tg, g), Mode: sample.Mode0RTT, Tickets: TicketsReuse, Stats: stats})
 	ctx := testCtx(t)
 	if err := h.Prime(ctx); err != nil {
 		t.Fatal(err)
@@ -274,16 +261,16 @@ func TestQUICTicketReuse(t *testing.T) {
 // A target without tickets: priming says so, attempts come out as
 // mismatches (full handshakes), not errors, and do not prime each time.
 func TestQUICNoTickets(t *testing.T) {
-	qt, tg := startQUICTestTarget(t, QUICTargetOptions{NoTickets: true})
+	qt, tg := startQUICTestTarget(t, target.QUICOptions{NoTickets: true})
 	g, _ := ParseGroup("x25519")
-	for _, mode := range []Mode{ModeResumed, Mode0RTT} {
+	for _, mode := range []sample.Mode{sample.ModeResumed, sample.Mode0RTT} {
 		stats := &ZeroRTTStats{}
 		h := newQUICHandshaker(t, QUICConfig{Address: qt.Addr, TLS: quicClientConfig(tg, g), Mode: mode, Stats: stats})
 		ctx := testCtx(t)
 		if err := h.Prime(ctx); !errors.Is(err, errNoTicket) {
 			t.Fatalf("prime: %v", err)
 		}
-		want := map[Mode]string{ModeResumed: MismatchResumedFull, Mode0RTT: Mismatch0RTTFull}[mode]
+		want := map[sample.Mode]string{sample.ModeResumed: MismatchResumedFull, sample.Mode0RTT: Mismatch0RTTFull}[mode]
 		for i := 0; i < 2; i++ {
 			s := h.Handshake(ctx)
 			if s.Err != nil || s.Mismatch != want {
@@ -299,9 +286,9 @@ func TestQUICNoTickets(t *testing.T) {
 // A group the target does not support first gets a HelloRetryRequest,
 // labelled; a group other than the asked one is a mismatch.
 func TestQUICHelloRetryAndGroupMismatch(t *testing.T) {
-	qt, tg := startQUICTestTarget(t, QUICTargetOptions{Groups: []tls.CurveID{tls.CurveP256}})
+	qt, tg := startQUICTestTarget(t, target.QUICOptions{Groups: []tls.CurveID{tls.CurveP256}})
 	cfg := &tls.Config{ServerName: "localhost", RootCAs: tg.CA.Pool(), CurvePreferences: []tls.CurveID{tls.X25519, tls.CurveP256}}
-	h := newQUICHandshaker(t, QUICConfig{Address: qt.Addr, TLS: cfg, Mode: ModeFull, WantGroup: "x25519"})
+	h := newQUICHandshaker(t, QUICConfig{Address: qt.Addr, TLS: cfg, Mode: sample.ModeFull, WantGroup: "x25519"})
 	s := h.Handshake(testCtx(t))
 	if s.Err != nil {
 		t.Fatal(s.Err)
@@ -309,10 +296,11 @@ func TestQUICHelloRetryAndGroupMismatch(t *testing.T) {
 	if !s.Labels.HRR || s.Labels.Group != "p256" || s.Mismatch != "asked group x25519, got p256" {
 		t.Fatalf("labels %+v mismatch %q", s.Labels, s.Mismatch)
 	}
+	checkQUICPhases(t, s, sample.ModeFull) // tls_hrr is its own phase
 }
 
 func TestQUICFailureClasses(t *testing.T) {
-	qt, tg := startQUICTestTarget(t, QUICTargetOptions{})
+	qt, tg := startQUICTestTarget(t, target.QUICOptions{})
 	otherCA, err := pki.NewCA(pki.ECDSAP256, "unknown CA")
 	if err != nil {
 		t.Fatal(err)
@@ -331,18 +319,18 @@ func TestQUICFailureClasses(t *testing.T) {
 		cfg        *tls.Config
 		want       string
 	}{
-		{"unknown CA", qt.Addr, &tls.Config{ServerName: "localhost", RootCAs: otherCA.Pool()}, ClassCertAuthority},
-		{"wrong name", qt.Addr, &tls.Config{ServerName: "other.example", RootCAs: tg.CA.Pool()}, ClassCertName},
+		{"unknown CA", qt.Addr, &tls.Config{ServerName: "localhost", RootCAs: otherCA.Pool()}, sample.ClassCertAuthority},
+		{"wrong name", qt.Addr, &tls.Config{ServerName: "other.example", RootCAs: tg.CA.Pool()}, sample.ClassCertName},
 		{"ALPN", qt.Addr, &tls.Config{ServerName: "localhost", RootCAs: tg.CA.Pool(), NextProtos: []string{"h3"}}, "alert:no_application_protocol"},
-		{"silent", silent, quicClientConfig(tg, g), ClassTimeout},
+		{"silent", silent, quicClientConfig(tg, g), sample.ClassTimeout},
 	}
 	for _, r := range rows {
 		t.Run(r.name, func(t *testing.T) {
-			h := newQUICHandshaker(t, QUICConfig{Address: r.addr, TLS: r.cfg, Mode: ModeFull})
+			h := newQUICHandshaker(t, QUICConfig{Address: r.addr, TLS: r.cfg, Mode: sample.ModeFull})
 			ctx, cancel := context.WithTimeout(context.Background(), 700*time.Millisecond)
 			defer cancel()
 			s := h.Handshake(ctx)
-			if s.Err == nil || s.Class != r.want || s.FailedIn != TLSHandshake {
+			if s.Err == nil || s.Class != r.want || s.FailedIn != sample.TLSHandshake {
 				t.Fatalf("err %v class %q in %s, want %q", s.Err, s.Class, s.FailedIn, r.want)
 			}
 		})
@@ -355,16 +343,16 @@ func TestQUICClassify(t *testing.T) {
 		want string
 	}{
 		{&quic.TransportError{Remote: true, ErrorCode: 0x100 + 40}, "alert:handshake_failure"},
-		{&quic.TransportError{Remote: true, ErrorCode: 0x100 + 70}, ClassVersion},
-		{&quic.TransportError{Remote: true, ErrorCode: quic.ConnectionRefused}, ClassRefused},
+		{&quic.TransportError{Remote: true, ErrorCode: 0x100 + 70}, sample.ClassVersion},
+		{&quic.TransportError{Remote: true, ErrorCode: quic.ConnectionRefused}, sample.ClassRefused},
 		{&quic.TransportError{Remote: true, ErrorCode: quic.ProtocolViolation}, "quic:protocol_violation"},
 		{&quic.ApplicationError{Remote: true, ErrorCode: 3}, "quic:application_error"},
-		{&quic.IdleTimeoutError{}, ClassTimeout},
-		{&quic.HandshakeTimeoutError{}, ClassTimeout},
-		{&quic.StatelessResetError{}, ClassReset},
-		{&quic.VersionNegotiationError{}, ClassVersion},
-		{fmt.Errorf("writing: %w", quic.Err0RTTRejected), ClassNo0RTT},
-		{fmt.Errorf("%w (%v)", context.Canceled, &quic.ApplicationError{}), ClassCanceled},
+		{&quic.IdleTimeoutError{}, sample.ClassTimeout},
+		{&quic.HandshakeTimeoutError{}, sample.ClassTimeout},
+		{&quic.StatelessResetError{}, sample.ClassReset},
+		{&quic.VersionNegotiationError{}, sample.ClassVersion},
+		{fmt.Errorf("writing: %w", quic.Err0RTTRejected), sample.ClassNo0RTT},
+		{fmt.Errorf("%w (%v)", context.Canceled, &quic.ApplicationError{}), sample.ClassCanceled},
 	}
 	for _, r := range rows {
 		if got := Classify(r.err); got != r.want {
@@ -381,13 +369,13 @@ func TestQUICCancel(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer pc.Close()
-	tg := startTestTarget(t, TargetOptions{})
-	h := newQUICHandshaker(t, QUICConfig{Address: pc.LocalAddr().String(), TLS: quicClientConfig(tg, Groups[0]), Mode: ModeFull})
+	tg := startTestTarget(t, target.Options{})
+	h := newQUICHandshaker(t, QUICConfig{Address: pc.LocalAddr().String(), TLS: quicClientConfig(tg, Groups[0]), Mode: sample.ModeFull})
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(100*time.Millisecond, cancel)
 	start := time.Now()
 	s := h.Handshake(ctx)
-	if s.Class != ClassCanceled || time.Since(start) > 2*time.Second {
+	if s.Class != sample.ClassCanceled || time.Since(start) > 2*time.Second {
 		t.Fatalf("class %q after %v", s.Class, time.Since(start))
 	}
 }
@@ -395,7 +383,7 @@ func TestQUICCancel(t *testing.T) {
 // The HTTP/3 request: a control stream with SETTINGS, a request stream with
 // one HEADERS frame, answered by a minimal HTTP/3 server.
 func TestQUICHTTP3Request(t *testing.T) {
-	tg := startTestTarget(t, TargetOptions{})
+	tg := startTestTarget(t, target.Options{})
 	ln, err := quic.ListenAddrEarly("127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{tg.Certificate()}, NextProtos: []string{"h3"}}, &quic.Config{Allow0RTT: true})
 	if err != nil {
 		t.Fatal(err)
@@ -435,17 +423,17 @@ func TestQUICHTTP3Request(t *testing.T) {
 			}()
 		}
 	}()
-	for _, mode := range []Mode{ModeFull, Mode0RTT} {
+	for _, mode := range []sample.Mode{sample.ModeFull, sample.Mode0RTT} {
 		h := newQUICHandshaker(t, QUICConfig{Address: ln.Addr().String(), TLS: &tls.Config{ServerName: "localhost", RootCAs: tg.CA.Pool(), NextProtos: []string{"h3"}}, Mode: mode, HTTP3: true})
 		ctx := testCtx(t)
 		if err := h.Prime(ctx); err != nil {
 			t.Fatal(err)
 		}
-		if mode == Mode0RTT {
+		if mode == sample.Mode0RTT {
 			<-got
 		}
 		s := h.Handshake(ctx)
-		if !s.OK() || s.Labels.ALPN != "h3" || (mode == Mode0RTT && !s.Labels.EarlyAccepted) {
+		if !s.OK() || s.Labels.ALPN != "h3" || (mode == sample.Mode0RTT && !s.Labels.EarlyAccepted) {
 			t.Fatalf("%s: %v %q %+v", mode, s.Err, s.Mismatch, s.Labels)
 		}
 		_, port, _ := net.SplitHostPort(ln.Addr().String())

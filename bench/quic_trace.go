@@ -2,55 +2,49 @@ package bench
 
 import (
 	"sync"
-	"time"
 
 	"github.com/quic-go/quic-go/qlog"
 	"github.com/quic-go/quic-go/qlogwriter"
 )
 
 // quicTrace receives the qlog events of one QUIC connection in-process
-// (quic.Config.Tracer) and stamps the instants that delimit the QUIC phases.
-// quic-go records each event synchronously, on the goroutine that does the
-// work (mostly the connection's run loop), so time.Now() in RecordEvent is
-// the instant of the event; nothing is encoded or written anywhere.
+// (quic.Config.Tracer) and stamps the attempt's Trace. quic-go records each
+// event synchronously, on the goroutine that does the work (mostly the
+// connection's run loop), so the stamp is the instant of the event; nothing
+// is encoded or written anywhere.
 //
-// The instants, in the order they happen in a handshake:
+// The events stamped:
 //
-//   - helloSent: the first Initial packet (the ClientHello) is packed and
-//     handed to quic-go's send queue, just before the sendmsg syscall (the
-//     PacketSent event is recorded before the send, like traceConn's stamp
-//     before write()).
-//   - firstRecv: the first packet from the server has been read from the
-//     socket, handed to the connection and opened with the Initial keys.
-//     quic-go records no event on arrival, so this is the earliest event a
-//     received packet causes: VersionInformation (recorded before the
-//     packet's frames are processed), or PacketReceived, PacketBuffered,
-//     PacketDropped, VersionNegotiationReceived for packets that take
-//     another path. The socket-to-run-loop hand-off (a few µs) is included.
-//   - keys: the first handshake traffic key is installed (KeyUpdated with a
-//     handshake key type): the ServerHello is processed and the key
-//     exchange (ECDHE / ML-KEM) is done.
-//   - certVerified: VerifyConnection is called (certificate chain verified),
-//     stamped by the handshaker's tls.Config, not by an event.
-//   - complete: the TLS handshake is complete (ConnectionStateUpdated
-//     handshake_complete): CertificateVerify and the server Finished are
-//     checked and the client Finished is queued.
-//   - confirmed: the handshake is confirmed (handshake_confirmed, i.e.
-//     HANDSHAKE_DONE received).
+//   - EvHelloWritten: the first Initial packet (the ClientHello) is packed
+//     and handed to quic-go's send queue, just before the sendmsg syscall.
+//   - EvFirstByte: the first packet from the server has been read and
+//     opened with the Initial keys. quic-go records no event on arrival, so
+//     this is the earliest event a received packet causes: VersionInformation
+//     (recorded before the packet's frames are processed), or
+//     PacketReceived, PacketBuffered, PacketDropped,
+//     VersionNegotiationReceived for packets that take another path.
+//   - EvRetryWritten, EvRetryFirstByte: after the first server packet, the
+//     next Initial carrying CRYPTO data (the second ClientHello after a
+//     HelloRetryRequest) and the first event a server packet causes after
+//     it. quic-go records PacketReceived after a packet's frames are
+//     processed, so for the answer to a second ClientHello the first event
+//     is the handshake key (KeyUpdated): the ServerHello's processing falls
+//     in tls_hrr and tls_key_exchange is close to zero.
+//   - EvKeys: the first handshake traffic key is installed (KeyUpdated).
+//   - EvHandshakeDone: handshake complete (ConnectionStateUpdated).
+//   - EvConfirmed: a packet carrying a HANDSHAKE_DONE frame received. (quic-go's
+//     own handshake_confirmed state can come earlier: at the first
+//     acknowledgement of a 1-RTT packet.)
+//
+// EvCertVerified is stamped by the handshaker's VerifyConnection.
 type quicTrace struct {
-	mu           sync.Mutex
-	helloSent    time.Time
-	firstRecv    time.Time
-	keys         time.Time
-	certVerified time.Time
-	complete     time.Time
-	confirmed    time.Time
+	tr *Trace
+
+	mu sync.Mutex
 	// earlyKeys says 0-RTT keys were installed: the ClientHello offered
 	// early data. earlyBytes counts STREAM bytes sent in 0-RTT packets.
 	earlyKeys  bool
 	earlyBytes int
-	// confirmedCh is closed when the handshake is confirmed.
-	confirmedCh chan struct{}
 
 	// gate orders opening streams on an early connection before the
 	// handshake against quic-go's handling of the server's transport
@@ -60,7 +54,7 @@ type quicTrace struct {
 	keysPassed bool
 }
 
-func newQUICTrace() *quicTrace { return &quicTrace{confirmedCh: make(chan struct{})} }
+func newQUICTrace(tr *Trace) *quicTrace { return &quicTrace{tr: tr} }
 
 // AddProducer makes quicTrace a qlogwriter.Trace: every producer of the
 // connection (quic-go's, http3's) records into the same trace.
@@ -71,42 +65,69 @@ func (t *quicTrace) Close() error { return nil }
 
 // RecordEvent stamps the events that delimit phases and ignores the others.
 func (t *quicTrace) RecordEvent(ev qlogwriter.Event) {
-	now := time.Now()
-	t.mu.Lock()
-	defer t.mu.Unlock()
 	switch e := ev.(type) {
 	case qlog.PacketSent:
-		switch e.Header.PacketType {
-		case qlog.PacketTypeInitial:
-			setOnce(&t.helloSent, now)
-		case qlog.PacketType0RTT:
-			for _, f := range e.Frames {
-				if sf, ok := f.Frame.(*qlog.StreamFrame); ok {
-					t.earlyBytes += int(sf.Length)
-				}
-			}
+		t.packetSent(e)
+	case qlog.PacketReceived:
+		t.received()
+		if hasFrame[*qlog.HandshakeDoneFrame](e.Frames) {
+			t.tr.Stamp(EvConfirmed)
 		}
-	case qlog.VersionInformation, qlog.PacketReceived, qlog.PacketBuffered, qlog.PacketDropped, qlog.VersionNegotiationReceived:
-		setOnce(&t.firstRecv, now)
+	case qlog.VersionInformation, qlog.PacketBuffered, qlog.PacketDropped, qlog.VersionNegotiationReceived:
+		t.received()
 	case qlog.KeyUpdated:
 		switch e.KeyType {
 		case qlog.KeyTypeServerHandshake, qlog.KeyTypeClientHandshake:
-			setOnce(&t.keys, now)
+			t.received()
+			t.tr.Stamp(EvKeys)
 			t.passGate()
 		case qlog.KeyTypeClient0RTT:
+			t.mu.Lock()
 			t.earlyKeys = true
+			t.mu.Unlock()
 		}
 	case qlog.ConnectionStateUpdated:
-		switch e.State {
-		case qlog.ConnectionStateHandshakeComplete:
-			setOnce(&t.complete, now)
-		case qlog.ConnectionStateHandshakeConfirmed:
-			if t.confirmed.IsZero() {
-				t.confirmed = now
-				close(t.confirmedCh)
-			}
+		if e.State == qlog.ConnectionStateHandshakeComplete {
+			t.tr.Stamp(EvHandshakeDone)
 		}
 	}
+}
+
+func (t *quicTrace) packetSent(e qlog.PacketSent) {
+	switch e.Header.PacketType {
+	case qlog.PacketTypeInitial:
+		if !t.tr.Seen(EvHelloWritten) {
+			t.tr.Stamp(EvHelloWritten)
+		} else if t.tr.Seen(EvFirstByte) && hasFrame[*qlog.CryptoFrame](e.Frames) {
+			t.tr.Stamp(EvRetryWritten)
+		}
+	case qlog.PacketType0RTT:
+		t.mu.Lock()
+		for _, f := range e.Frames {
+			if sf, ok := f.Frame.(*qlog.StreamFrame); ok {
+				t.earlyBytes += int(sf.Length)
+			}
+		}
+		t.mu.Unlock()
+	}
+}
+
+// received stamps the first server packet, and the first after a retry.
+func (t *quicTrace) received() {
+	if !t.tr.Seen(EvFirstByte) {
+		t.tr.Stamp(EvFirstByte)
+	} else if t.tr.Seen(EvRetryWritten) {
+		t.tr.Stamp(EvRetryFirstByte)
+	}
+}
+
+func hasFrame[F any](frames []qlog.Frame) bool {
+	for _, f := range frames {
+		if _, ok := f.Frame.(F); ok {
+			return true
+		}
+	}
+	return false
 }
 
 // passGate marks the handshake keys as installed, waiting for an openEarly
@@ -137,45 +158,9 @@ func (t *quicTrace) openEarly(open func() error) (bool, error) {
 	return true, open()
 }
 
-// stampCertVerified is called from VerifyConnection.
-func (t *quicTrace) stampCertVerified() {
-	now := time.Now()
-	t.mu.Lock()
-	setOnce(&t.certVerified, now)
-	t.mu.Unlock()
-}
-
-func setOnce(dst *time.Time, now time.Time) {
-	if dst.IsZero() {
-		*dst = now
-	}
-}
-
-// quicInstants is a consistent copy of a trace's instants.
-type quicInstants struct {
-	helloSent, firstRecv, keys, certVerified, complete, confirmed time.Time
-	earlyKeys                                                     bool
-	earlyBytes                                                    int
-}
-
-func (t *quicTrace) snapshot() quicInstants {
+// early returns whether 0-RTT keys were installed and the bytes sent early.
+func (t *quicTrace) early() (bool, int) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return quicInstants{helloSent: t.helloSent, firstRecv: t.firstRecv, keys: t.keys, certVerified: t.certVerified,
-		complete: t.complete, confirmed: t.confirmed, earlyKeys: t.earlyKeys, earlyBytes: t.earlyBytes}
-}
-
-// tlsPhases sets the five split TLS phases and tls_handshake of a QUIC
-// handshake that started at hsStart (see QUICConfig for the definitions),
-// and returns the end of the handshake. Missing or out-of-order instants
-// give zero-length phases (chain).
-func (q quicInstants) tlsPhases(s *Sample, hsStart time.Time) time.Time {
-	c := chain(hsStart, q.helloSent, q.firstRecv, q.keys, q.certVerified, q.complete)
-	s.SetPhase(TLSClientHello, c[1].Sub(c[0]))
-	s.SetPhase(TLSServerWait, c[2].Sub(c[1]))
-	s.SetPhase(TLSKeyExchange, c[3].Sub(c[2]))
-	s.SetPhase(TLSCertVerify, c[4].Sub(c[3]))
-	s.SetPhase(TLSFinished, c[5].Sub(c[4]))
-	s.SetPhase(TLSHandshake, c[5].Sub(c[0]))
-	return c[5]
+	return t.earlyKeys, t.earlyBytes
 }

@@ -1,7 +1,6 @@
 package bench
 
 import (
-	"bufio"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -9,12 +8,22 @@ import (
 	"io"
 	"net"
 	"time"
+
+	"github.com/hsbench/hsbench/bench/sample"
 )
 
 // DefaultRequest is the request written after the handshake to measure time
 // to first byte. The embedded target, nginx, haproxy and openssl s_server
 // -www all answer it.
 const DefaultRequest = "GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+
+// KeepAliveRequest is DefaultRequest without "Connection: close", sent as
+// early data by TCP 0-RTT handshakes with fresh tickets: a server asked to
+// close (nginx) answers early data and closes before it has read the
+// client Finished, so it never sends the fresh ticket the next attempt
+// needs. Kept alive, it reads the Finished and sends the ticket after the
+// response; the client closes once the ticket is in (unmeasured, bounded).
+const KeepAliveRequest = "GET / HTTP/1.1\r\nHost: localhost\r\n\r\n"
 
 // TCPConfig describes handshakes over TCP with crypto/tls.
 type TCPConfig struct {
@@ -26,26 +35,29 @@ type TCPConfig struct {
 	// cloned per attempt; its ClientSessionCache is replaced per worker.
 	TLS *tls.Config
 	// Mode is full or resumed (0-RTT over TCP has its own Handshaker).
-	Mode Mode
+	Mode sample.Mode
 	// Request is written after the handshake; the first response byte ends
 	// the attempt. Empty means no request: total ends at Handshake().
 	Request []byte
 	// KeyLog, when set, receives SSLKEYLOGFILE lines of every attempt.
 	KeyLog *SyncWriter
-	// WantGroup, when set, is the group the cell asked for: a handshake
-	// that negotiates another one is a mismatch.
-	WantGroup string
+	// WantGroup and WantSuite, when set, are the group (hsbench name) and
+	// cipher suite (IANA name) the cell asked for: a handshake that
+	// negotiates another one is a mismatch.
+	WantGroup, WantSuite string
 	// Dial opens the TCP connection; nil uses a net.Dialer. Network
 	// emulation plugs in here.
 	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
+	// Stats, when set, counts the priming handshakes of resumed mode.
+	Stats *ZeroRTTStats
 }
 
 // NewTCPFactory checks the configuration and returns a Factory.
-func NewTCPFactory(cfg TCPConfig) (Factory, error) {
+func NewTCPFactory(cfg TCPConfig) (sample.Factory, error) {
 	if _, _, err := net.SplitHostPort(cfg.Address); err != nil {
 		return nil, fmt.Errorf("bench: target %q: %w", cfg.Address, err)
 	}
-	if cfg.Mode != ModeFull && cfg.Mode != ModeResumed {
+	if cfg.Mode != sample.ModeFull && cfg.Mode != sample.ModeResumed {
 		return nil, fmt.Errorf("bench: mode %q is not a crypto/tls TCP mode", cfg.Mode)
 	}
 	if cfg.TLS == nil {
@@ -55,21 +67,23 @@ func NewTCPFactory(cfg TCPConfig) (Factory, error) {
 		d := &net.Dialer{}
 		cfg.Dial = d.DialContext
 	}
-	return func() (Handshaker, error) {
+	return func() (sample.Handshaker, error) {
 		base := cfg.TLS.Clone()
-		if cfg.Mode == ModeResumed {
+		if cfg.Mode == sample.ModeResumed {
 			base.ClientSessionCache = tls.NewLRUClientSessionCache(1)
 		} else {
 			base.ClientSessionCache = nil
 			base.SessionTicketsDisabled = true
 		}
-		return &tcpHandshaker{cfg: cfg, base: base}, nil
+		asked := Asked{Mode: cfg.Mode, Suite: cfg.WantSuite, Group: cfg.WantGroup}
+		return &tcpHandshaker{cfg: cfg, base: base, asked: asked}, nil
 	}, nil
 }
 
 type tcpHandshaker struct {
-	cfg  TCPConfig
-	base *tls.Config
+	cfg   TCPConfig
+	base  *tls.Config
+	asked Asked
 }
 
 func (h *tcpHandshaker) Close() error { return nil }
@@ -77,31 +91,40 @@ func (h *tcpHandshaker) Close() error { return nil }
 // Prime runs an unmeasured full handshake (with a request, so a TLS 1.3
 // ticket is read and stored) when the mode is resumed.
 func (h *tcpHandshaker) Prime(ctx context.Context) error {
-	if h.cfg.Mode != ModeResumed {
+	if h.cfg.Mode != sample.ModeResumed {
 		return nil
+	}
+	if h.cfg.Stats != nil {
+		h.cfg.Stats.primed(false) // only ever before the first attempt
 	}
 	s := h.attempt(ctx, true)
 	if s.Err != nil {
-		return s.Err
+		return classified(s.Err)
 	}
 	return nil
 }
 
-func (h *tcpHandshaker) Handshake(ctx context.Context) Sample { return h.attempt(ctx, false) }
+func (h *tcpHandshaker) Handshake(ctx context.Context) sample.Sample { return h.attempt(ctx, false) }
 
-func (h *tcpHandshaker) attempt(ctx context.Context, priming bool) (s Sample) {
-	tl := &timeline{start: time.Now()}
-	s.Labels.Transport = "tcp"
-	phase := DNS
-	fail := func(err error) Sample {
-		s.Err, s.Class, s.FailedIn = err, Classify(err), phase
-		return s
+func (h *tcpHandshaker) attempt(ctx context.Context, priming bool) sample.Sample {
+	tr := newTrace()
+	tr.Priming = priming
+	tr.NoResponse = len(h.cfg.Request) == 0
+	tr.Labels.Transport = "tcp"
+	tc, err := h.run(ctx, tr)
+	s := tr.Sample(h.asked, err)
+	if tc != nil {
+		s.BytesSent, s.BytesRecv = tc.sent, tc.recv
 	}
+	return s
+}
 
-	tc, failedIn, err := dialTraced(ctx, h.cfg.Dial, h.cfg.Address, tl, &s)
+// run dials, handshakes and reads the first response byte, stamping tr. It
+// returns the traced connection (closed) for its byte counts.
+func (h *tcpHandshaker) run(ctx context.Context, tr *Trace) (*traceConn, error) {
+	tc, err := dialTraced(ctx, h.cfg.Dial, h.cfg.Address, tr)
 	if err != nil {
-		phase = failedIn
-		return fail(err)
+		return nil, err
 	}
 	defer tc.Close()
 	if dl, ok := ctx.Deadline(); ok {
@@ -112,61 +135,47 @@ func (h *tcpHandshaker) attempt(ctx context.Context, priming bool) (s Sample) {
 	defer stop()
 
 	cfg := h.base.Clone()
-	cfg.KeyLogWriter = &keyLogTap{tl: tl, out: h.cfg.KeyLog}
+	cfg.KeyLogWriter = &keyLogTap{tr: tr, out: h.cfg.KeyLog}
 	userVerify := cfg.VerifyConnection
 	cfg.VerifyConnection = func(cs tls.ConnectionState) error {
-		tl.certVerified = time.Now()
+		tr.Stamp(EvCertVerified)
 		if userVerify != nil {
 			return userVerify(cs)
 		}
 		return nil
 	}
 	conn := tls.Client(tc, cfg)
-
-	phase = TLSHandshake
-	// The TLS phases start when the connection is up: preparing the client
-	// counts as client work before the ClientHello, so the phases stay
-	// contiguous and add up to total.
-	tl.hsStart = tl.connected
 	err = conn.HandshakeContext(ctx)
-	tl.hsEnd = time.Now()
-	cs := conn.ConnectionState()
-	s.Labels.Version = VersionName(cs.Version)
-	if cs.HandshakeComplete {
-		s.Labels.Suite = tls.CipherSuiteName(cs.CipherSuite)
-		s.Labels.Group = GroupName(cs.CurveID)
-		s.Labels.Resumed = cs.DidResume
-		s.Labels.HRR = cs.HelloRetryRequest
-		s.Labels.ALPN = cs.NegotiatedProtocol
-	}
+	tr.Labels = tlsLabels("tcp", conn.ConnectionState())
 	if err != nil {
-		return fail(err)
+		return tc, err
 	}
-	tl.tlsPhases(&s, cs.Version == tls.VersionTLS13)
+	tr.Stamp(EvHandshakeDone)
+	if len(h.cfg.Request) == 0 {
+		return tc, nil
+	}
+	tr.Stamp(EvRequestWritten)
+	if _, err := conn.Write(h.cfg.Request); err != nil {
+		return tc, err
+	}
+	if err := readFirstByte(conn); err != nil {
+		return tc, err
+	}
+	tr.Stamp(EvFirstResponse)
+	return tc, nil
+}
 
-	end := tl.hsEnd
-	if len(h.cfg.Request) > 0 {
-		phase = TTFB
-		if _, err := conn.Write(h.cfg.Request); err != nil {
-			return fail(err)
-		}
-		if err := readFirstByte(conn); err != nil {
-			return fail(err)
-		}
-		tl.firstResp = time.Now()
-		end = tl.firstResp
-		s.SetPhase(TTFB, end.Sub(tl.hsEnd))
+// tlsLabels are the labels of a crypto/tls connection state.
+func tlsLabels(transport string, cs tls.ConnectionState) sample.Labels {
+	l := sample.Labels{Transport: transport, Version: VersionName(cs.Version)}
+	if cs.HandshakeComplete {
+		l.Suite = tls.CipherSuiteName(cs.CipherSuite)
+		l.Group = GroupName(cs.CurveID)
+		l.Resumed = cs.DidResume
+		l.HRR = cs.HelloRetryRequest
+		l.ALPN = cs.NegotiatedProtocol
 	}
-	s.SetPhase(Total, end.Sub(tl.start))
-	s.BytesSent, s.BytesRecv = tc.sent, tc.recv
-	switch {
-	case priming:
-	case h.cfg.Mode == ModeResumed && !cs.DidResume:
-		s.Mismatch = "asked resumed, got a full handshake"
-	case h.cfg.WantGroup != "" && s.Labels.Group != h.cfg.WantGroup && s.Labels.Group != "":
-		s.Mismatch = fmt.Sprintf("asked group %s, got %s", h.cfg.WantGroup, s.Labels.Group)
-	}
-	return s
+	return l
 }
 
 // readFirstByte waits for the first byte of the response. crypto/tls
@@ -182,22 +191,4 @@ func readFirstByte(r io.Reader) error {
 		return fmt.Errorf("bench: reading response: %w", io.ErrUnexpectedEOF)
 	}
 	return err
-}
-
-// responseReader is used by the embedded target to read one request.
-func readRequest(br *bufio.Reader, limit int) error {
-	n := 0
-	for {
-		line, err := br.ReadSlice('\n')
-		n += len(line)
-		if err != nil {
-			return err
-		}
-		if n > limit {
-			return errors.New("request too large")
-		}
-		if len(line) <= 2 && (len(line) == 1 || line[0] == '\r') {
-			return nil
-		}
-	}
 }

@@ -6,11 +6,14 @@ import (
 	"fmt"
 	"testing"
 	"time"
+
+	"github.com/hsbench/hsbench/bench/sample"
+	"github.com/hsbench/hsbench/internal/target"
 )
 
-func startTestTarget(t *testing.T, o TargetOptions) *Target {
+func startTestTarget(t *testing.T, o target.Options) *target.Target {
 	t.Helper()
-	tg, err := StartTarget(o)
+	tg, err := target.Start(o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -18,7 +21,7 @@ func startTestTarget(t *testing.T, o TargetOptions) *Target {
 	return tg
 }
 
-func clientConfig(tg *Target, version uint16, g Group) *tls.Config {
+func clientConfig(tg *target.Target, version uint16, g Group) *tls.Config {
 	return &tls.Config{
 		ServerName:       "localhost",
 		RootCAs:          tg.CA.Pool(),
@@ -28,7 +31,7 @@ func clientConfig(tg *Target, version uint16, g Group) *tls.Config {
 	}
 }
 
-func newHandshaker(t *testing.T, cfg TCPConfig) Handshaker {
+func newHandshaker(t *testing.T, cfg TCPConfig) sample.Handshaker {
 	t.Helper()
 	if cfg.Request == nil {
 		cfg.Request = []byte(DefaultRequest)
@@ -47,10 +50,10 @@ func newHandshaker(t *testing.T, cfg TCPConfig) Handshaker {
 // Every mode × version × group combination against the embedded target must
 // report what was negotiated, and the split phases must add up.
 func TestTCPLabelsAndPhases(t *testing.T) {
-	tg := startTestTarget(t, TargetOptions{})
+	tg := startTestTarget(t, target.Options{})
 	groups := []string{"x25519", "p256", "p384", "x25519mlkem768", "secp256r1mlkem768"}
 	for _, version := range []uint16{tls.VersionTLS12, tls.VersionTLS13} {
-		for _, mode := range []Mode{ModeFull, ModeResumed} {
+		for _, mode := range []sample.Mode{sample.ModeFull, sample.ModeResumed} {
 			for _, gname := range groups {
 				g, _ := ParseGroup(gname)
 				if g.TLS13 && version != tls.VersionTLS13 {
@@ -73,7 +76,7 @@ func TestTCPLabelsAndPhases(t *testing.T) {
 							t.Fatalf("attempt %d: mismatch %q", i, s.Mismatch)
 						}
 						l := s.Labels
-						if l.Version != VersionName(version) || l.Resumed != (mode == ModeResumed) || l.Transport != "tcp" {
+						if l.Version != VersionName(version) || l.Resumed != (mode == sample.ModeResumed) || l.Transport != "tcp" {
 							t.Fatalf("labels %+v", l)
 						}
 						// TLS 1.2 resumption copies the group from the old session.
@@ -91,48 +94,23 @@ func TestTCPLabelsAndPhases(t *testing.T) {
 	}
 }
 
-func checkPhases(t *testing.T, s Sample) {
+func checkPhases(t *testing.T, s sample.Sample) {
 	t.Helper()
-	for _, p := range []Phase{TCPConnect, TLSClientHello, TLSServerWait, TLSKeyExchange, TLSCertVerify, TLSFinished, TLSHandshake, TTFB, Total} {
+	for _, p := range []sample.Phase{sample.TCPConnect, sample.TTFB} {
 		if !s.Set.Has(p) {
 			t.Fatalf("phase %s missing", p)
 		}
-		if s.Phases[p] < 0 {
-			t.Fatalf("phase %s negative", p)
-		}
 	}
-	var split time.Duration
-	for _, p := range []Phase{TLSClientHello, TLSServerWait, TLSKeyExchange, TLSCertVerify, TLSFinished} {
-		split += s.Phases[p]
-	}
-	if split != s.Phases[TLSHandshake] {
-		t.Fatalf("TLS split phases sum to %v, tls_handshake is %v", split, s.Phases[TLSHandshake])
-	}
-	var sum time.Duration
-	for _, p := range SplitPhases {
-		if p != TLSClientHello && p != TLSServerWait && p != TLSKeyExchange && p != TLSCertVerify && p != TLSFinished {
-			sum += s.Phases[p]
-		}
-	}
-	sum += s.Phases[TLSHandshake]
-	if s.Phases[Total] != sum {
-		t.Fatalf("total %v but dns + tcp_connect + tls_handshake + ttfb = %v", s.Phases[Total], sum)
-	}
-	if s.Phases[TLSServerWait] <= 0 {
-		t.Fatalf("server wait %v: the server's reply cannot arrive instantly", s.Phases[TLSServerWait])
-	}
-	if s.Labels.Version == "1.3" && !s.Labels.Resumed && s.Phases[TLSCertVerify] <= 0 {
-		t.Fatalf("a full TLS 1.3 handshake verified the certificate in zero time")
-	}
+	checkSplit(t, s)
 }
 
 func TestHelloRetryRequestIsLabelled(t *testing.T) {
 	// The server accepts only P-256; a client offering X25519 first and P-256
 	// as well gets a HelloRetryRequest.
-	tg := startTestTarget(t, TargetOptions{Groups: []tls.CurveID{tls.CurveP256}})
+	tg := startTestTarget(t, target.Options{Groups: []tls.CurveID{tls.CurveP256}})
 	cfg := &tls.Config{ServerName: "localhost", RootCAs: tg.CA.Pool(), MinVersion: tls.VersionTLS13,
 		CurvePreferences: []tls.CurveID{tls.X25519, tls.CurveP256}}
-	h := newHandshaker(t, TCPConfig{Address: tg.Addr, TLS: cfg, Mode: ModeFull})
+	h := newHandshaker(t, TCPConfig{Address: tg.Addr, TLS: cfg, Mode: sample.ModeFull})
 	s := h.Handshake(context.Background())
 	if s.Err != nil {
 		t.Fatal(s.Err)
@@ -140,16 +118,17 @@ func TestHelloRetryRequestIsLabelled(t *testing.T) {
 	if !s.Labels.HRR || s.Labels.Group != "p256" {
 		t.Fatalf("want HRR to p256, got %+v", s.Labels)
 	}
+	checkPhases(t, s) // tls_hrr is its own phase
 }
 
 func TestRSAKeyExchangeSuite(t *testing.T) {
-	tg := startTestTarget(t, TargetOptions{Cert: "rsa-2048"})
+	tg := startTestTarget(t, target.Options{Cert: "rsa-2048"})
 	cs, err := ParseSuite("TLS_RSA_WITH_AES_128_GCM_SHA256")
 	if err != nil {
 		t.Fatal(err)
 	}
 	cfg := &tls.Config{ServerName: "localhost", RootCAs: tg.CA.Pool(), MaxVersion: tls.VersionTLS12, CipherSuites: []uint16{cs.ID}}
-	s := newHandshaker(t, TCPConfig{Address: tg.Addr, TLS: cfg, Mode: ModeFull}).Handshake(context.Background())
+	s := newHandshaker(t, TCPConfig{Address: tg.Addr, TLS: cfg, Mode: sample.ModeFull}).Handshake(context.Background())
 	if s.Err != nil {
 		t.Fatal(s.Err)
 	}
@@ -159,13 +138,13 @@ func TestRSAKeyExchangeSuite(t *testing.T) {
 }
 
 func TestClientCertificate(t *testing.T) {
-	tg := startTestTarget(t, TargetOptions{ClientAuth: true})
+	tg := startTestTarget(t, target.Options{ClientAuth: true})
 	cfg := &tls.Config{ServerName: "localhost", RootCAs: tg.CA.Pool()}
-	if s := newHandshaker(t, TCPConfig{Address: tg.Addr, TLS: cfg, Mode: ModeFull}).Handshake(context.Background()); s.Err == nil {
+	if s := newHandshaker(t, TCPConfig{Address: tg.Addr, TLS: cfg, Mode: sample.ModeFull}).Handshake(context.Background()); s.Err == nil {
 		t.Fatal("handshake without a client certificate succeeded against a target that requires one")
 	}
 	cfg.Certificates = []tls.Certificate{tg.ClientCert}
-	if s := newHandshaker(t, TCPConfig{Address: tg.Addr, TLS: cfg, Mode: ModeFull}).Handshake(context.Background()); s.Err != nil {
+	if s := newHandshaker(t, TCPConfig{Address: tg.Addr, TLS: cfg, Mode: sample.ModeFull}).Handshake(context.Background()); s.Err != nil {
 		t.Fatalf("with a client certificate: %v", s.Err)
 	}
 }
@@ -173,12 +152,12 @@ func TestClientCertificate(t *testing.T) {
 // TLS 1.2 cells pinned to each classic group negotiate that group against
 // the embedded target, although the client also lists later NIST curves.
 func TestTLS12GroupPinning(t *testing.T) {
-	tg := startTestTarget(t, TargetOptions{})
+	tg := startTestTarget(t, target.Options{})
 	for _, name := range []string{"x25519", "p256", "p384", "p521"} {
 		g, _ := ParseGroup(name)
 		cfg := &tls.Config{ServerName: "localhost", RootCAs: tg.CA.Pool(), MinVersion: tls.VersionTLS12, MaxVersion: tls.VersionTLS12,
 			CurvePreferences: ClientGroups(g, tls.VersionTLS12)}
-		s := newHandshaker(t, TCPConfig{Address: tg.Addr, TLS: cfg, Mode: ModeFull, WantGroup: name}).Handshake(context.Background())
+		s := newHandshaker(t, TCPConfig{Address: tg.Addr, TLS: cfg, Mode: sample.ModeFull, WantGroup: name}).Handshake(context.Background())
 		if s.Err != nil || s.Mismatch != "" || s.Labels.Group != name {
 			t.Errorf("%s: err %v, mismatch %q, group %q", name, s.Err, s.Mismatch, s.Labels.Group)
 		}

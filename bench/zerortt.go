@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/hsbench/hsbench/bench/internal/zerortt"
+	"github.com/hsbench/hsbench/bench/sample"
 )
 
 // Ticket policies of 0-RTT handshakes (--tickets).
@@ -21,14 +22,6 @@ const (
 	// TicketsReuse replays the primed ticket on every attempt. Servers with
 	// anti-replay (openssl) reject the early data of every replay.
 	TicketsReuse = "reuse"
-)
-
-// Mismatch reasons of 0-RTT samples whose early data the server did not
-// accept. Such samples are counted apart and never enter 0-RTT latencies.
-const (
-	MismatchEarlyRejected      = "asked 0-RTT, early data rejected"
-	MismatchEarlyRejectedReuse = "asked 0-RTT, early data rejected (ticket reuse)"
-	MismatchEarlyRejectedHRR   = "asked 0-RTT, early data rejected (HelloRetryRequest)"
 )
 
 // ZeroRTTConfig describes TLS 1.3 0-RTT handshakes over TCP. crypto/tls
@@ -59,19 +52,25 @@ type ZeroRTTConfig struct {
 	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
 	// Stats, when set, counts priming handshakes across all workers.
 	Stats *ZeroRTTStats
+	// WantGroup and WantSuite, when set, are the group and cipher suite the
+	// cell asked for: a handshake that negotiates another is a mismatch.
+	WantGroup, WantSuite string
 }
 
 // ZeroRTTStats counts what the measured samples do not show: the
 // unmeasured priming handshakes. Safe for concurrent use.
 type ZeroRTTStats struct {
 	// Primes counts priming handshakes (crypto/tls full handshakes that
-	// fetch a ticket), the first of each worker included.
-	Primes atomic.Int64
+	// fetch a ticket, and for TCP 0-RTT the resumption that learns its
+	// early-data allowance), the first of each worker included; Initial
+	// those a worker ran before its first measured attempt.
+	Primes, Initial atomic.Int64
 	// Attempts counts 0-RTT attempts that completed.
 	Attempts atomic.Int64
-	// NoFreshTicket counts completed attempts after which the server had
-	// sent no new ticket, so that (with fresh tickets) the next attempt's
-	// ticket came from an extra priming handshake.
+	// NoFreshTicket counts completed attempts whose connection brought no
+	// new ticket (by the end of the bounded wait after the response), so
+	// that (with fresh tickets) the next attempt's ticket came from an
+	// extra priming handshake.
 	NoFreshTicket atomic.Int64
 }
 
@@ -81,14 +80,14 @@ func (s *ZeroRTTStats) Warning() string {
 	if n == 0 {
 		return ""
 	}
-	return fmt.Sprintf("%d of %d 0-RTT handshakes received no fresh ticket before the response: "+
-		"the next one used a ticket from an extra, unmeasured full handshake (%d priming handshakes in all)",
+	return fmt.Sprintf("%d of %d 0-RTT handshakes brought no fresh ticket (none by the end of the bounded wait after the response): "+
+		"the next one used a ticket from an extra, unmeasured priming handshake (%d priming handshakes in all)",
 		n, s.Attempts.Load(), s.Primes.Load())
 }
 
 // NewZeroRTTFactory checks the configuration and returns a Factory of TCP
 // TLS 1.3 0-RTT handshakes.
-func NewZeroRTTFactory(cfg ZeroRTTConfig) (Factory, error) {
+func NewZeroRTTFactory(cfg ZeroRTTConfig) (sample.Factory, error) {
 	if _, _, err := net.SplitHostPort(cfg.Address); err != nil {
 		return nil, fmt.Errorf("bench: target %q: %w", cfg.Address, err)
 	}
@@ -120,13 +119,15 @@ func NewZeroRTTFactory(cfg ZeroRTTConfig) (Factory, error) {
 		RootCAs:            cfg.TLS.RootCAs,
 		InsecureSkipVerify: cfg.TLS.InsecureSkipVerify,
 		Read:               readMode(cfg),
+		TicketWait:         ticketWait,
 		MaxResponse:        4 << 10,
 	}
 	if len(cfg.TLS.CurvePreferences) > 0 {
 		engine.Group = cfg.TLS.CurvePreferences[0]
 	}
-	return func() (Handshaker, error) {
-		return &zeroRTTHandshaker{cfg: cfg, prime: prime, engine: engine}, nil
+	return func() (sample.Handshaker, error) {
+		asked := Asked{Mode: sample.Mode0RTT, Suite: cfg.WantSuite, Group: cfg.WantGroup, Tickets: cfg.Tickets}
+		return &zeroRTTHandshaker{cfg: cfg, prime: prime, engine: engine, asked: asked}, nil
 	}, nil
 }
 
@@ -135,6 +136,8 @@ func NewZeroRTTFactory(cfg ZeroRTTConfig) (Factory, error) {
 // policy) or nothing.
 func readMode(cfg ZeroRTTConfig) zerortt.ReadMode {
 	switch {
+	case !cfg.NoResponse && cfg.Tickets == TicketsFresh:
+		return zerortt.ReadFirstResponseThenTicket
 	case !cfg.NoResponse:
 		return zerortt.ReadFirstResponse
 	case cfg.Tickets == TicketsFresh:
@@ -149,6 +152,9 @@ type zeroRTTHandshaker struct {
 	prime  *tls.Config
 	engine zerortt.Config
 	ticket *zerortt.Ticket // next ticket; nil: prime first
+	asked  Asked
+	// attempted is set once the worker ran a measured attempt.
+	attempted bool
 }
 
 func (h *zeroRTTHandshaker) Close() error { return nil }
@@ -162,17 +168,17 @@ func (h *zeroRTTHandshaker) Prime(ctx context.Context) error {
 	h.ticket = nil
 	conn, err := h.cfg.Dial(ctx, "tcp", h.cfg.Address)
 	if err != nil {
-		return fmt.Errorf("bench: priming 0-RTT: %w", err)
+		return classified(fmt.Errorf("bench: priming 0-RTT: %w", err))
 	}
 	defer conn.Close()
 	var req []byte
 	if !h.cfg.NoResponse {
 		req = h.cfg.Request
 	}
-	h.cfg.Stats.Primes.Add(1)
+	h.cfg.Stats.primed(h.attempted)
 	t, _, err := zerortt.FirstTicket(ctx, conn, h.prime, req)
 	if err != nil {
-		return fmt.Errorf("bench: priming 0-RTT: %w", err)
+		return classified(fmt.Errorf("bench: priming 0-RTT: %w", err))
 	}
 	// The session's creation time has one-second resolution, so the age
 	// the engine computes from it can be up to a second too old, and
@@ -181,6 +187,9 @@ func (h *zeroRTTHandshaker) Prime(ctx context.Context) error {
 	// The ticket arrived just before FirstTicket returned: a few
 	// milliseconds too young is within every server's allowance.
 	t.ReceivedAt = time.Now()
+	if t, err = h.learnEarlyData(ctx, t); err != nil {
+		return err
+	}
 	h.ticket = t
 	return nil
 }
@@ -192,11 +201,10 @@ func usable(t *zerortt.Ticket, now time.Time) bool {
 
 // Handshake runs one measured 0-RTT attempt. A worker without a usable
 // ticket primes first, outside the measured time.
-func (h *zeroRTTHandshaker) Handshake(ctx context.Context) Sample {
+func (h *zeroRTTHandshaker) Handshake(ctx context.Context) sample.Sample {
+	defer func() { h.attempted = true }()
 	if err := h.Prime(ctx); err != nil {
-		s := Sample{Labels: Labels{Transport: "tcp", EarlyData: true}}
-		s.Err, s.Class, s.FailedIn = err, Classify(err), TLSHandshake
-		return s
+		return primeFailure(sample.Labels{Transport: "tcp", EarlyData: true}, err)
 	}
 	t := h.ticket
 	if h.cfg.Tickets == TicketsFresh {
@@ -226,23 +234,9 @@ func (h *zeroRTTHandshaker) afterAttempt(completed bool, res *zerortt.Result) {
 	}
 }
 
-// zeroRTTMismatch says why a completed 0-RTT attempt does not count as
-// 0-RTT, or "" when the server accepted the early data.
-func zeroRTTMismatch(res *zerortt.Result, policy string) string {
-	switch {
-	case res.EarlyDataAccepted:
-		return ""
-	case res.HelloRetryRequest:
-		return MismatchEarlyRejectedHRR
-	case policy == TicketsReuse:
-		return MismatchEarlyRejectedReuse
-	}
-	return MismatchEarlyRejected
-}
-
 // zeroRTTLabels are the labels of a completed 0-RTT attempt.
-func zeroRTTLabels(res *zerortt.Result) Labels {
-	return Labels{
+func zeroRTTLabels(res *zerortt.Result) sample.Labels {
+	return sample.Labels{
 		Transport:     "tcp",
 		Version:       VersionName(tls.VersionTLS13),
 		Suite:         tls.CipherSuiteName(res.CipherSuite),
@@ -257,38 +251,39 @@ func zeroRTTLabels(res *zerortt.Result) Labels {
 }
 
 // attempt dials and runs Resume with the request as early data, stamping
-// the phases (see the README's 0-RTT section).
-func (h *zeroRTTHandshaker) attempt(ctx context.Context, t *zerortt.Ticket) (s Sample, res *zerortt.Result) {
-	tl := &timeline{start: time.Now()}
-	s.Labels = Labels{Transport: "tcp", EarlyData: true}
-	phase := DNS
-	fail := func(err error) (Sample, *zerortt.Result) {
-		if errors.Is(err, zerortt.ErrEarlyDataAborted) {
-			err = fmt.Errorf("bench: %w over TCP: %w", ErrNo0RTT, err)
-		}
-		s.Err, s.Class, s.FailedIn = err, Classify(err), phase
-		return s, res
+// a trace (see the README's 0-RTT section).
+func (h *zeroRTTHandshaker) attempt(ctx context.Context, t *zerortt.Ticket) (sample.Sample, *zerortt.Result) {
+	tr := newTrace()
+	tr.NoResponse = h.cfg.NoResponse
+	tr.Labels = sample.Labels{Transport: "tcp", EarlyData: true}
+	var sent, recv int64
+	res, err := h.run(ctx, tr, t, &sent, &recv)
+	if errors.Is(err, zerortt.ErrEarlyDataAborted) {
+		err = fmt.Errorf("bench: %w over TCP: %w", ErrNo0RTT, err)
 	}
+	s := tr.Sample(h.asked, err)
+	s.BytesSent, s.BytesRecv = sent, recv
+	return s, res
+}
 
-	// traceConn stamps the first flight before the write syscall and the
-	// first server byte, as for crypto/tls handshakes.
-	tc, failedIn, err := dialTraced(ctx, h.cfg.Dial, h.cfg.Address, tl, &s)
+// run dials and resumes, stamping tr; sent and recv receive the bytes
+// exchanged until the attempt's end.
+func (h *zeroRTTHandshaker) run(ctx context.Context, tr *Trace, t *zerortt.Ticket, sent, recv *int64) (*zerortt.Result, error) {
+	tc, err := dialTraced(ctx, h.cfg.Dial, h.cfg.Address, tr)
 	if err != nil {
-		phase = failedIn
-		return fail(err)
+		return nil, err
 	}
 	defer tc.Close()
-
-	var sent, recv int64
 	hooks := &zerortt.Hooks{
-		HandshakeKeys: func() { tl.keys = time.Now() },
+		ClientHelloWritten: func() { tr.StampAt(EvRequestWritten, tr.At(EvHelloWritten)) },
+		HandshakeKeys:      func() { tr.Stamp(EvKeys) },
 		ClientFinishedWritten: func() {
-			tl.hsEnd = time.Now()
-			sent, recv = tc.sent, tc.recv
+			tr.Stamp(EvHandshakeDone)
+			*sent, *recv = tc.sent, tc.recv
 		},
 		FirstResponseByte: func() {
-			tl.firstResp = time.Now()
-			sent, recv = tc.sent, tc.recv
+			tr.Stamp(EvFirstResponse)
+			*sent, *recv = tc.sent, tc.recv
 		},
 	}
 	if kl := h.cfg.KeyLog; kl != nil {
@@ -296,40 +291,20 @@ func (h *zeroRTTHandshaker) attempt(ctx context.Context, t *zerortt.Ticket) (s S
 			fmt.Fprintf(kl, "%s %x %x\n", label, random, secret)
 		}
 	}
-
-	phase = TLSHandshake
-	// The TLS phases start when the connection is up: preparing the client
-	// counts as client work before the ClientHello, so the phases stay
-	// contiguous and add up to total.
-	tl.hsStart = tl.connected
-	res, err = zerortt.Resume(ctx, tc, &h.engine, t, h.cfg.Request, hooks)
+	eng, early := h.engineFor(t)
+	if early == nil {
+		tr.NoResponse = true // a resumption that only collects the next ticket
+	}
+	res, err := zerortt.Resume(ctx, tc, eng, t, early, hooks)
 	if err != nil {
-		if !tl.hsEnd.IsZero() {
-			phase = TTFB
-		}
-		return fail(err)
+		return res, err
 	}
-	s.Labels = zeroRTTLabels(res)
-	tl.tlsPhases(&s, true)
-	end := tl.hsEnd
-	if !h.cfg.NoResponse {
-		if tl.firstResp.IsZero() {
-			phase = TTFB
-			return fail(fmt.Errorf("bench: reading response: %w", io.ErrUnexpectedEOF))
-		}
-		end = tl.firstResp
-		// The request left in the first flight; rejected early data was
-		// written again after the client Finished.
-		from := tl.helloWritten
-		if !res.EarlyDataAccepted {
-			from = tl.hsEnd
-		}
-		s.SetPhase(TTFB, end.Sub(from))
+	tr.Labels = zeroRTTLabels(res)
+	tr.EarlyRejected = !res.EarlyDataAccepted
+	if !tr.NoResponse && !tr.Seen(EvFirstResponse) {
+		return res, fmt.Errorf("bench: reading response: %w", io.ErrUnexpectedEOF)
 	}
-	s.SetPhase(Total, end.Sub(tl.start))
-	s.BytesSent, s.BytesRecv = sent, recv
-	s.Mismatch = zeroRTTMismatch(res, h.cfg.Tickets)
-	return s, res
+	return res, nil
 }
 
 // ticketPolicy checks a ticket policy; empty means fresh.
@@ -353,4 +328,17 @@ func tls13Config(c *tls.Config, what string) (*tls.Config, error) {
 		return nil, fmt.Errorf("bench: %s needs TLS 1.3", what)
 	}
 	return c, nil
+}
+
+// engineFor returns the engine configuration and early data of an attempt
+// with t: the request as early data when the ticket allows it; otherwise
+// (RFC 8446 4.2.10) a resumption without early data that only collects the
+// next ticket, a Mismatch0RTTNotOffered sample.
+func (h *zeroRTTHandshaker) engineFor(t *zerortt.Ticket) (*zerortt.Config, []byte) {
+	if t.MaxEarlyData > 0 {
+		return &h.engine, h.cfg.Request
+	}
+	eng := h.engine
+	eng.Read = zerortt.ReadUntilTicket
+	return &eng, nil
 }

@@ -6,7 +6,7 @@ import (
 
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
 
-	"github.com/hsbench/hsbench/bench"
+	"github.com/hsbench/hsbench/bench/sample"
 )
 
 // recorder belongs to one worker: that worker records into it, and the
@@ -19,7 +19,7 @@ type recorder struct {
 	// merges and resets them every interval. They are sparse (packed): a
 	// worker's memory grows with the buckets it fills, not with the range,
 	// so thousands of workers stay cheap.
-	hist [bench.NumPhases]*hdr.PackedHistogram
+	hist [sample.NumPhases]*hdr.PackedHistogram
 	// mismatch holds the Total of samples that differ from what was asked.
 	mismatch  *hdr.Histogram
 	ok        int64
@@ -27,6 +27,7 @@ type recorder struct {
 	bytesIn   int64
 	clamped   int64
 	errors    Counts
+	examples  []string // of errors classified other
 	mismatch_ Counts
 	tally     Tally
 }
@@ -37,11 +38,14 @@ func newRecorder() *recorder {
 
 // add records one measured sample. latency is the open-loop latency from the
 // intended start (0 in a closed loop), late the lateness of the start.
-func (r *recorder) add(s *bench.Sample, latency, late time.Duration, open bool) {
+func (r *recorder) add(s *sample.Sample, latency, late time.Duration, open bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if s.Err != nil {
 		r.errors[s.Class]++
+		if s.Class == sample.ClassOther {
+			r.examples = AddExamples(r.examples, s.Err.Error())
+		}
 		return
 	}
 	r.tally.addLabels(s.Labels)
@@ -50,24 +54,24 @@ func (r *recorder) add(s *bench.Sample, latency, late time.Duration, open bool) 
 		if r.mismatch == nil {
 			r.mismatch = NewHistogram()
 		}
-		record(r.mismatch, s.Phases[bench.Total])
+		record(r.mismatch, s.Phases[sample.Total])
 		return
 	}
 	r.ok++
 	r.bytesOut += s.BytesSent
 	r.bytesIn += s.BytesRecv
-	for p := bench.Phase(0); p < bench.NumPhases; p++ {
+	for p := sample.Phase(0); p < sample.NumPhases; p++ {
 		if s.Set.Has(p) {
 			r.put(p, s.Phases[p])
 		}
 	}
 	if open {
-		r.put(bench.Latency, latency)
-		r.put(bench.Lateness, late)
+		r.put(sample.Latency, latency)
+		r.put(sample.Lateness, late)
 	}
 }
 
-func (r *recorder) put(p bench.Phase, d time.Duration) {
+func (r *recorder) put(p sample.Phase, d time.Duration) {
 	if r.hist[p] == nil {
 		r.hist[p] = hdr.NewPacked(HistLowest, HistHighest, HistSigFigs)
 	}
@@ -84,7 +88,7 @@ func (r *recorder) drainInto(dst *Snapshot) {
 		if h == nil || h.TotalCount() == 0 {
 			continue
 		}
-		dst.Dropped += h.MergeInto(dst.hist(bench.Phase(p)))
+		dst.Dropped += h.MergeInto(dst.hist(sample.Phase(p)))
 		h.Reset()
 	}
 	if r.mismatch != nil && r.mismatch.TotalCount() > 0 {
@@ -99,10 +103,12 @@ func (r *recorder) drainInto(dst *Snapshot) {
 	dst.BytesRecv += r.bytesIn
 	dst.Clamped += r.clamped
 	dst.Errors.merge(r.errors)
+	dst.OtherExamples = AddExamples(dst.OtherExamples, r.examples...)
 	dst.Mismatches.merge(r.mismatch_)
 	dst.Tally.merge(r.tally)
 	r.ok, r.bytesOut, r.bytesIn, r.clamped = 0, 0, 0, 0
 	clear(r.errors)
+	r.examples = r.examples[:0]
 	clear(r.mismatch_)
 	clear(r.tally)
 }

@@ -9,13 +9,13 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/hsbench/hsbench/bench"
+	"github.com/hsbench/hsbench/bench/sample"
 )
 
 // Config says when and how many handshakes to run.
 type Config struct {
 	// Factory makes one Handshaker per worker.
-	Factory bench.Factory
+	Factory sample.Factory
 	// Concurrency is the number of workers. In a closed loop each worker
 	// starts its next handshake when the previous one ends; in an open loop
 	// it bounds the handshakes in flight.
@@ -37,6 +37,8 @@ type Config struct {
 	// the collector goroutine. It must not keep the snapshot's histograms
 	// beyond the call unless it copies them.
 	OnInterval func(*Snapshot)
+	// CPUClock reads the process CPU time; nil: CLOCK_PROCESS_CPUTIME_ID.
+	CPUClock func() time.Duration
 }
 
 // Result is the outcome of a run.
@@ -57,6 +59,19 @@ type Result struct {
 	// buckets of CompletionBucket from the start of measurement, up to
 	// Duration (attempts that ended later are not in it).
 	Completions []int64
+	// WarmupErrors counts warm-up attempts that failed, by class (a
+	// timeout that began in warm-up shows here if it also ended there).
+	WarmupErrors Counts
+	// Overlapping counts closed-loop attempts that started in warm-up and
+	// ended in the measured part: they are measured (see run1).
+	Overlapping int64
+	// CPU splits the process CPU time by what was in flight.
+	CPU CPUUse
+	// OffClock is the time workers spent inside measured Handshake calls
+	// but outside their samples (priming before the start, ticket waits and
+	// closing after the first response byte). In an open loop it delays
+	// later starts, which shows as lateness.
+	OffClock time.Duration
 	// Stopped is set when ctx ended the run before its bounds.
 	Stopped  bool
 	Warnings []string
@@ -99,10 +114,14 @@ type runner struct {
 	measure   time.Time // measurement start (warmup ends)
 	claimed   atomic.Uint64
 	warmup    atomic.Int64
+	overlap   atomic.Int64
 	canceled  atomic.Int64
+	offClock  atomic.Int64 // ns, see outcome.offClock
+	cpu       *cpuShares
 	mu        sync.Mutex
 	recorders []*recorder
 	primeErrs Counts
+	warmErrs  Counts
 	// completions counts measured attempts by end time (see Result).
 	completions []atomic.Int64
 }
@@ -114,7 +133,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if err := cfg.check(); err != nil {
 		return nil, err
 	}
-	r := &runner{cfg: cfg, primeErrs: Counts{}}
+	r := &runner{cfg: cfg, primeErrs: Counts{}, warmErrs: Counts{}, cpu: newCPUShares(cfg.CPUClock)}
 	if cfg.Duration > 0 {
 		r.completions = make([]atomic.Int64, (cfg.Duration+CompletionBucket-1)/CompletionBucket)
 	}
@@ -170,10 +189,16 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		WarmupCount: r.warmup.Load(),
 		Canceled:    r.canceled.Load(),
 		PrimeErrors: r.primeErrs,
-		Busy:        late.blocked,
+		Busy:        late.busyLate,
 		Completions: make([]int64, len(r.completions)),
+		OffClock:    time.Duration(r.offClock.Load()),
 		Stopped:     ctx.Err() != nil,
+		// Every worker has returned: nothing is in flight.
+		WarmupErrors: r.warmErrs,
+		Overlapping:  r.overlap.Load(),
+		CPU:          r.cpu.finish(),
 	}
+	res.CPU.Wall = time.Since(r.start)
 	for i := range r.completions {
 		res.Completions[i] = r.completions[i].Load()
 	}
@@ -186,43 +211,97 @@ func (r *runner) pastEnd(now time.Time) bool {
 	return r.cfg.Duration > 0 && now.Sub(r.measure) >= r.cfg.Duration
 }
 
+// outcome is one attempt as the load generator saw it.
+type outcome struct {
+	s sample.Sample
+	// open: an open-loop hit, with its latency (intended start → first
+	// response byte) and lateness (intended start → Sample.Start).
+	open          bool
+	latency, late time.Duration
+	// offClock is the time the Handshake call spent outside the sample:
+	// before Sample.Start (priming) and after the first response byte
+	// (ticket waits, closing). It occupied the worker all the same.
+	offClock time.Duration
+}
+
 // attempt runs one handshake and records it (or counts it as warmup).
 // intended is the scheduled start in an open loop, zero in a closed loop.
-func (r *runner) attempt(ctx context.Context, h bench.Handshaker, rec *recorder, intended time.Time) {
-	start := time.Now()
+//
+// Its process CPU time is counted as measured or unmeasured (cpuShares).
+func (r *runner) attempt(ctx context.Context, h sample.Handshaker, rec *recorder, intended time.Time) {
+	cpu := r.cpu.begin()
+	o, measured := r.run1(ctx, h, intended)
+	if !measured {
+		r.cpu.end(cpu, cpuUnmeasured)
+		return
+	}
+	r.cpu.end(cpu, cpuMeasured)
+	r.offClock.Add(int64(o.offClock))
+	rec.add(&o.s, o.latency, o.late, o.open)
+}
+
+// run1 runs one handshake and times it. The attempt ends at its first
+// response byte: latency is exactly lateness + total, whatever the
+// Handshaker did before or after the measured part (offClock). It reports
+// false for attempts that are not measured (warmup, cancelled).
+//
+// An open-loop hit belongs to the part its intended start falls in. A
+// closed-loop attempt belongs to the part it ends in (its first response
+// byte, or its return when it failed): one that starts in warm-up and ends
+// after the measurement began (a stall, a timeout) is measured with its
+// whole duration and counted in Result.Overlapping, so it cannot vanish
+// from both parts. Warm-up failures are counted by class.
+func (r *runner) run1(ctx context.Context, h sample.Handshaker, intended time.Time) (outcome, bool) {
+	called := time.Now()
 	actx, cancel := context.WithTimeout(ctx, r.cfg.Timeout)
 	s := h.Handshake(actx)
 	cancel()
-	end := time.Now()
-	ref := start
-	if !intended.IsZero() {
-		ref = intended
-	}
-	if ref.Before(r.measure) {
-		r.warmup.Add(1)
-		return
+	returned := time.Now()
+	start := s.Start
+	if start.IsZero() { // failed before the attempt proper (priming)
+		start = called
 	}
 	if s.Err != nil && ctx.Err() != nil {
 		r.canceled.Add(1) // stopped by the run, not failed by the target
-		return
+		return outcome{}, false
+	}
+	end := returned
+	if s.Set.Has(sample.Total) {
+		end = start.Add(s.Phases[sample.Total])
+	}
+	if r.inWarmup(called, end, intended) {
+		r.warmup.Add(1)
+		if s.Err != nil {
+			r.mu.Lock()
+			r.warmErrs[s.Class]++
+			r.mu.Unlock()
+		}
+		return outcome{}, false
+	}
+	o := outcome{s: s}
+	if s.Set.Has(sample.Total) {
+		o.offClock = max(0, returned.Sub(called)-s.Phases[sample.Total])
 	}
 	if i := int(end.Sub(r.measure) / CompletionBucket); i < len(r.completions) {
 		r.completions[i].Add(1)
 	}
 	if !intended.IsZero() {
-		rec.add(&s, end.Sub(intended), start.Sub(intended), true)
-	} else {
-		rec.add(&s, 0, 0, false)
+		o.open = true
+		o.late = start.Sub(intended)
+		o.latency = o.late + s.Phases[sample.Total]
 	}
+	return o, true
 }
 
-func (r *runner) prime(ctx context.Context, h bench.Handshaker) bool {
+func (r *runner) prime(ctx context.Context, h sample.Handshaker) bool {
+	cpu := r.cpu.begin()
+	defer r.cpu.end(cpu, cpuPriming)
 	pctx, cancel := context.WithTimeout(ctx, r.cfg.Timeout)
 	defer cancel()
 	if err := h.Prime(pctx); err != nil {
 		if ctx.Err() == nil {
 			r.mu.Lock()
-			r.primeErrs[bench.Classify(err)]++
+			r.primeErrs[sample.ClassOf(err)]++
 			r.mu.Unlock()
 		}
 		return false
@@ -230,9 +309,18 @@ func (r *runner) prime(ctx context.Context, h bench.Handshaker) bool {
 	return true
 }
 
+// reprime fetches what the last attempt used up (a ticket), outside any
+// attempt: off the measured clock, its CPU time counted as priming. In an
+// open loop it runs before the worker takes its next hit.
+func (r *runner) reprime(ctx context.Context, h sample.Handshaker) {
+	if p, ok := h.(sample.PrimeNeeder); ok && ctx.Err() == nil && p.NeedsPrime() {
+		r.prime(ctx, h)
+	}
+}
+
 // A worker primes once. If priming fails, its resumed attempts come out as
 // full handshakes, which are counted as mismatches (and store a ticket).
-func (r *runner) closedWorker(ctx context.Context, h bench.Handshaker, rec *recorder) {
+func (r *runner) closedWorker(ctx context.Context, h sample.Handshaker, rec *recorder) {
 	if !r.prime(ctx, h) && ctx.Err() != nil {
 		return
 	}
@@ -245,21 +333,25 @@ func (r *runner) closedWorker(ctx context.Context, h bench.Handshaker, rec *reco
 			return
 		}
 		r.attempt(ctx, h, rec, time.Time{})
+		r.reprime(ctx, h)
 	}
 }
 
-func (r *runner) openWorker(ctx context.Context, h bench.Handshaker, rec *recorder, jobs <-chan job) {
+func (r *runner) openWorker(ctx context.Context, h sample.Handshaker, rec *recorder, jobs <-chan job) {
 	r.prime(ctx, h)
 	for j := range jobs {
 		if ctx.Err() != nil {
 			return
 		}
 		r.attempt(ctx, h, rec, j.intended)
+		r.reprime(ctx, h)
 	}
 }
 
 type dispatchStats struct {
-	blocked int64 // measured hits (not warm-up) that found every worker busy
+	// busyLate counts measured hits that found every worker busy and were
+	// handed out more than lateThreshold after their intended start.
+	busyLate int64
 }
 
 // dispatch hands out hits on the global schedule until its bounds are met.
@@ -294,13 +386,13 @@ func (r *runner) dispatch(ctx context.Context, jobs chan<- job) dispatchStats {
 			continue
 		default:
 		}
-		if !j.intended.Before(r.measure) {
-			st.blocked++
-		}
 		select {
 		case jobs <- j:
 		case <-ctx.Done():
 			return st
+		}
+		if !j.intended.Before(r.measure) && time.Since(j.intended) > lateThreshold {
+			st.busyLate++
 		}
 	}
 }
@@ -308,15 +400,13 @@ func (r *runner) dispatch(ctx context.Context, jobs chan<- job) dispatchStats {
 func warnings(cfg Config, res *Result, st dispatchStats) []string {
 	var w []string
 	if cfg.Rate > 0 {
-		if lh := res.Total.Hist[bench.Lateness]; lh != nil && lh.TotalCount() > 0 {
-			p99 := time.Duration(lh.ValueAtQuantile(99))
-			if p99 > time.Millisecond {
-				w = append(w, fmt.Sprintf("the generator fell behind its schedule: p99 start lateness %v "+
-					"(latency is still measured from the intended start; see 'latency' vs 'total')", p99.Round(time.Microsecond)))
+		if lw := latenessWarning(res.Total.Hist[sample.Lateness], st.busyLate, cfg.Concurrency); lw != "" {
+			w = append(w, lw)
+			// Named when it took at least 1% of the workers' time.
+			if res.OffClock > 0 && res.OffClock*100 >= res.Elapsed*time.Duration(res.Workers) {
+				w = append(w, fmt.Sprintf("workers spent %v outside the measured handshakes (priming, ticket waits, closing), "+
+					"which delays later starts: part of the lateness", res.OffClock.Round(time.Millisecond)))
 			}
-		}
-		if st.blocked > 0 {
-			w = append(w, fmt.Sprintf("%d handshakes found all %d workers busy and started late: raise --concurrency or lower --rate", st.blocked, cfg.Concurrency))
 		}
 		if achieved := float64(res.Total.Attempts()) / max(res.Elapsed.Seconds(), 1e-9); res.Elapsed > 0 && achieved < 0.9*cfg.Rate && !res.Stopped {
 			w = append(w, fmt.Sprintf("achieved %.0f handshakes/s of the %.0f asked", achieved, cfg.Rate))

@@ -8,11 +8,13 @@ import (
 	"time"
 
 	"github.com/hsbench/hsbench/bench"
+	"github.com/hsbench/hsbench/bench/sample"
+	"github.com/hsbench/hsbench/internal/target"
 )
 
-func target(t *testing.T, o bench.TargetOptions) *bench.Target {
+func startTarget(t *testing.T, o target.Options) *target.Target {
 	t.Helper()
-	tg, err := bench.StartTarget(o)
+	tg, err := target.Start(o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -20,7 +22,7 @@ func target(t *testing.T, o bench.TargetOptions) *bench.Target {
 	return tg
 }
 
-func factory(t *testing.T, tg *bench.Target, mode bench.Mode) bench.Factory {
+func factory(t *testing.T, tg *target.Target, mode sample.Mode) sample.Factory {
 	t.Helper()
 	f, err := bench.NewTCPFactory(bench.TCPConfig{
 		Address: tg.Addr,
@@ -35,10 +37,10 @@ func factory(t *testing.T, tg *bench.Target, mode bench.Mode) bench.Factory {
 }
 
 func TestClosedLoopCount(t *testing.T) {
-	tg := target(t, bench.TargetOptions{})
+	tg := startTarget(t, target.Options{})
 	var intervals atomic.Int64
 	res, err := Run(context.Background(), Config{
-		Factory: factory(t, tg, bench.ModeResumed), Concurrency: 3, Count: 60,
+		Factory: factory(t, tg, sample.ModeResumed), Concurrency: 3, Count: 60,
 		Warmup: 50 * time.Millisecond, OnInterval: func(*Snapshot) { intervals.Add(1) },
 	})
 	if err != nil {
@@ -50,13 +52,13 @@ func TestClosedLoopCount(t *testing.T) {
 	if res.Total.OK != 60 || res.Total.Mismatches.Sum() != 0 {
 		t.Fatalf("ok %d, mismatches %v, errors %v", res.Total.OK, res.Total.Mismatches, res.Total.Errors)
 	}
-	if n := res.Total.Hist[bench.Total].TotalCount(); n != 60 {
+	if n := res.Total.Hist[sample.Total].TotalCount(); n != 60 {
 		t.Fatalf("total histogram holds %d values", n)
 	}
 	if res.Total.Tally["resumed"]["true"] != 60 {
 		t.Fatalf("tally %v", res.Total.Tally)
 	}
-	if res.Total.Hist[bench.Latency] != nil {
+	if res.Total.Hist[sample.Latency] != nil {
 		t.Fatal("a closed loop recorded open-loop latency")
 	}
 	if intervals.Load() < 1 {
@@ -66,47 +68,13 @@ func TestClosedLoopCount(t *testing.T) {
 
 // The open loop sends rate × duration handshakes and measures latency from
 // the intended start.
-func TestOpenLoopRate(t *testing.T) {
-	tg := target(t, bench.TargetOptions{})
-	var sum atomic.Int64
-	res, err := Run(context.Background(), Config{
-		Factory: factory(t, tg, bench.ModeFull), Concurrency: 8, Rate: 100, Duration: 1500 * time.Millisecond,
-		Interval: 500 * time.Millisecond, OnInterval: func(s *Snapshot) { sum.Add(s.Attempts()) },
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := res.Total.Attempts(); got != 150 {
-		t.Fatalf("%d attempts, want 150 (rate × duration)", got)
-	}
-	if sum.Load() != 150 {
-		t.Fatalf("intervals add up to %d attempts, total is 150", sum.Load())
-	}
-	lat, tot := res.Total.Hist[bench.Latency], res.Total.Hist[bench.Total]
-	if lat.TotalCount() != 150 || lat.Min() < tot.Min() {
-		t.Fatalf("latency (from intended start) below service time: %d vs %d", lat.Min(), tot.Min())
-	}
-	// By end time, in 100 ms buckets up to the end of the schedule: at
-	// most every attempt, and at least every one due before the schedule's
-	// end minus the slowest latency (it ended before the schedule did).
-	var done int64
-	for _, n := range res.Completions {
-		done += n
-	}
-	slowest := time.Duration(lat.Max())
-	least := int64(100 * (1500*time.Millisecond - slowest).Seconds())
-	if len(res.Completions) != 15 || done > 150 || done < least {
-		t.Fatalf("completions by 100 ms %v (%d), want 15 buckets holding %d to 150 (slowest latency %v)", res.Completions, done, least, slowest)
-	}
-}
-
 // A target that stalls for 500 ms must show the stall in the corrected
 // latency of an open-loop run, even though only the few handshakes in
 // flight experience it directly.
 func TestOpenLoopShowsStall(t *testing.T) {
 	var stalled atomic.Bool
 	var accepted atomic.Int64
-	tg := target(t, bench.TargetOptions{Stall: func() {
+	tg := startTarget(t, target.Options{Stall: func() {
 		if accepted.Add(1) == 50 && stalled.CompareAndSwap(false, true) {
 			time.Sleep(500 * time.Millisecond)
 		}
@@ -114,12 +82,12 @@ func TestOpenLoopShowsStall(t *testing.T) {
 	res, err := Run(context.Background(), Config{
 		// One worker: the stall blocks the generator, exactly the case
 		// where a closed loop would hide it.
-		Factory: factory(t, tg, bench.ModeFull), Concurrency: 1, Rate: 200, Duration: 1500 * time.Millisecond,
+		Factory: factory(t, tg, sample.ModeFull), Concurrency: 1, Rate: 200, Duration: 1500 * time.Millisecond,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	lat, svc := res.Total.Hist[bench.Latency], res.Total.Hist[bench.Total]
+	lat, svc := res.Total.Hist[sample.Latency], res.Total.Hist[sample.Total]
 	// ~100 hits were due during the stall: about a third of the run waited
 	// a quarter second or more.
 	if p90 := time.Duration(lat.ValueAtQuantile(90)); p90 < 150*time.Millisecond {
@@ -143,17 +111,17 @@ func TestOpenLoopShowsStall(t *testing.T) {
 
 // Cancelling the context stops the run early and keeps what was measured.
 func TestStopKeepsMeasurements(t *testing.T) {
-	tg := target(t, bench.TargetOptions{})
+	tg := startTarget(t, target.Options{})
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(400*time.Millisecond, cancel)
-	res, err := Run(ctx, Config{Factory: factory(t, tg, bench.ModeFull), Concurrency: 2, Duration: time.Minute})
+	res, err := Run(ctx, Config{Factory: factory(t, tg, sample.ModeFull), Concurrency: 2, Duration: time.Minute})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !res.Stopped {
 		t.Fatal("run not marked as stopped")
 	}
-	if res.Total.OK == 0 || res.Total.Hist[bench.Total].TotalCount() != res.Total.OK {
+	if res.Total.OK == 0 || res.Total.Hist[sample.Total].TotalCount() != res.Total.OK {
 		t.Fatalf("measurements lost: ok %d", res.Total.OK)
 	}
 	if res.Elapsed > 5*time.Second {
@@ -165,7 +133,7 @@ func TestStopKeepsMeasurements(t *testing.T) {
 }
 
 func TestConfigErrors(t *testing.T) {
-	f := func() (bench.Handshaker, error) { return nil, nil }
+	f := func() (sample.Handshaker, error) { return nil, nil }
 	for _, c := range []Config{
 		{Concurrency: 1, Count: 1},
 		{Factory: f, Concurrency: 0, Count: 1},

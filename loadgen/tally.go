@@ -3,7 +3,7 @@ package loadgen
 import (
 	"strconv"
 
-	"github.com/hsbench/hsbench/bench"
+	"github.com/hsbench/hsbench/bench/sample"
 )
 
 // Tally counts samples by negotiated parameter: Tally["group"]["x25519"] = n.
@@ -18,7 +18,7 @@ func (t Tally) add(dim, value string) {
 	m[value]++
 }
 
-func (t Tally) addLabels(l bench.Labels) {
+func (t Tally) addLabels(l sample.Labels) {
 	t.add("transport", l.Transport)
 	t.add("version", l.Version)
 	t.add("suite", l.Suite)

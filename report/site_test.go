@@ -11,9 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hsbench/hsbench/bench/sample"
 	"github.com/hsbench/hsbench/internal/golden"
-
-	"github.com/hsbench/hsbench/bench"
 	"github.com/hsbench/hsbench/loadgen"
 	"github.com/hsbench/hsbench/report/plot"
 	"github.com/hsbench/hsbench/results"
@@ -275,7 +274,7 @@ func writeRepeatedRun(t *testing.T, dir, id string) {
 				for i := 0; i < 50; i++ {
 					v := int64((1 + ci + rep) * (1000 + i*10) * 1000) // ns
 					for _, sn := range []*loadgen.Snapshot{s, total} {
-						for _, p := range []bench.Phase{bench.Total, bench.TLSHandshake} {
+						for _, p := range []sample.Phase{sample.Total, sample.TLSHandshake} {
 							if err := sn.Hist[p].RecordValue(v); err != nil {
 								t.Fatal(err)
 							}
@@ -308,7 +307,7 @@ func writeRepeatedRun(t *testing.T, dir, id string) {
 
 func newSnapshot(start, end time.Duration) *loadgen.Snapshot {
 	s := &loadgen.Snapshot{Start: start, End: end, Errors: loadgen.Counts{}, Mismatches: loadgen.Counts{}, Tally: loadgen.Tally{}}
-	for _, p := range []bench.Phase{bench.Total, bench.TLSHandshake} {
+	for _, p := range []sample.Phase{sample.Total, sample.TLSHandshake} {
 		s.Hist[p] = loadgen.NewHistogram()
 	}
 	return s

@@ -9,15 +9,15 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/hsbench/hsbench/bench"
+	"github.com/hsbench/hsbench/bench/sample"
 	"github.com/hsbench/hsbench/results"
 )
 
 // tablePhases are the rows of the per-phase table, in reading order.
-var tablePhases = []bench.Phase{
-	bench.DNS, bench.TCPConnect,
-	bench.TLSClientHello, bench.TLSServerWait, bench.TLSKeyExchange, bench.TLSCertVerify, bench.TLSFinished,
-	bench.TLSHandshake, bench.QUICConfirm, bench.TTFB, bench.Total, bench.Latency, bench.Lateness,
+var tablePhases = []sample.Phase{
+	sample.DNS, sample.TCPConnect,
+	sample.TLSClientHello, sample.TLSServerWait, sample.TLSHRR, sample.TLSKeyExchange, sample.TLSCertVerify, sample.TLSFinished,
+	sample.TLSHandshake, sample.QUICConfirm, sample.TTFB, sample.Total, sample.Latency, sample.Lateness,
 }
 
 // WriteTable writes, for every cell of the run, what was asked and
@@ -69,15 +69,13 @@ func writeCell(ew *errWriter, r *results.Run, c *results.Cell) {
 		ew.printf("   negotiated: %s\n", neg)
 	}
 	if m.BytesSentAvg > 0 {
-		ew.printf("   bytes per handshake: %.0f sent, %.0f received", m.BytesSentAvg, m.BytesRecvAvg)
-		if m.ClientCPUPerHandshakeMS > 0 {
-			who := "client"
-			if r.Config.Embedded {
-				who = "client+embedded target"
-			}
-			ew.printf("; %s CPU %.3f ms per handshake", who, m.ClientCPUPerHandshakeMS)
-		}
-		ew.printf("\n")
+		ew.printf("   bytes per handshake: %.0f sent, %.0f received\n", m.BytesSentAvg, m.BytesRecvAvg)
+	}
+	if line := cpuLine(&m, r.Config.Embedded); line != "" {
+		ew.printf("   %s\n", line)
+	}
+	if line := warmupLine(&m); line != "" {
+		ew.printf("   %s\n", line)
 	}
 	if line := earlyData(c); line != "" {
 		ew.printf("   %s\n", line)
@@ -88,9 +86,12 @@ func writeCell(ew *errWriter, r *results.Run, c *results.Cell) {
 	if n := sum(m.Errors); n > 0 {
 		ew.printf("   FAILED: %d attempts (%.1f%%): %s\n", n, 100*float64(n)/float64(max(m.Attempts, 1)), counts(m.Errors))
 		for _, class := range sortedKeys(m.Errors) {
-			if adv := bench.ClassAdvice(class); adv != "" {
+			if adv := sample.ClassAdvice(class); adv != "" {
 				ew.printf("     %s: %s\n", class, adv)
 			}
+		}
+		for _, msg := range m.OtherExamples {
+			ew.printf("     other, e.g.: %s\n", msg)
 		}
 	}
 	if n := sum(m.PrimeErrors); n > 0 {
@@ -128,10 +129,10 @@ func writeCell(ew *errWriter, r *results.Run, c *results.Cell) {
 // target refused 0-RTT on every attempt.
 func earlyData(c *results.Cell) string {
 	m := c.Total
-	if c.Ask.Mode != string(bench.Mode0RTT) {
+	if c.Ask.Mode != string(sample.Mode0RTT) {
 		return ""
 	}
-	if m.Attempts > 0 && m.Errors[bench.ClassNo0RTT] == m.Attempts {
+	if m.Attempts > 0 && m.Errors[sample.ClassNo0RTT] == m.Attempts {
 		return "target does not accept 0-RTT over " + strings.ToUpper(c.Ask.Transport)
 	}
 	acc, rej := m.Negotiated["early_data"]["accepted"], m.Negotiated["early_data"]["rejected"]

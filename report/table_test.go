@@ -28,13 +28,15 @@ func TestWriteTableGolden(t *testing.T) {
 
 func TestWriteTableShowsFailuresAndMismatches(t *testing.T) {
 	r := &results.Run{Cells: []results.Cell{{ID: "c", Ask: results.Ask{Transport: "tcp", Version: "1.3", Mode: "resumed"},
-		Total: results.Measure{Attempts: 10, OK: 5, Errors: map[string]int64{"ephemeral_ports": 3},
-			Mismatches: map[string]int64{"asked resumed, got a full handshake": 2}}}}}
+		Total: results.Measure{Attempts: 10, OK: 5, Errors: map[string]int64{"ephemeral_ports": 2, "other": 1},
+			OtherExamples: []string{"zerortt: something odd"},
+			Mismatches:    map[string]int64{"asked resumed, got a full handshake": 2}}}}}
 	var b bytes.Buffer
 	if err := WriteTable(&b, r); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"MISMATCH: 2 samples", "FAILED: 3 attempts (30.0%)", "TIME_WAIT", "no successful handshakes"} {
+	for _, want := range []string{"MISMATCH: 2 samples", "FAILED: 3 attempts (30.0%)", "TIME_WAIT", "no successful handshakes",
+		"other, e.g.: zerortt: something odd"} {
 		if !bytes.Contains(b.Bytes(), []byte(want)) {
 			t.Errorf("table lacks %q:\n%s", want, b.String())
 		}

@@ -10,8 +10,7 @@ import (
 	"time"
 
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
-
-	"github.com/hsbench/hsbench/bench"
+	"github.com/hsbench/hsbench/bench/sample"
 	"github.com/hsbench/hsbench/loadgen"
 )
 
@@ -55,7 +54,7 @@ func (w *HlogWriter) keep(err error) {
 }
 
 // Tag returns the interval-log tag of a cell's phase.
-func Tag(cell string, p bench.Phase) string { return cell + "/" + p.String() }
+func Tag(cell string, p sample.Phase) string { return cell + "/" + p.String() }
 
 // SplitTag parses a tag written by Tag.
 func SplitTag(tag string) (cell, phase string, ok bool) {
@@ -73,7 +72,7 @@ func (w *HlogWriter) Interval(cell string, offset time.Duration, s *loadgen.Snap
 		if h == nil || h.TotalCount() == 0 {
 			continue
 		}
-		h.SetTag(Tag(cell, bench.Phase(p)))
+		h.SetTag(Tag(cell, sample.Phase(p)))
 		h.SetStartTimeMs((offset + s.Start).Milliseconds())
 		h.SetEndTimeMs((offset + s.End).Milliseconds())
 		// StartTimeMs is relative to the run start already: base time 0.

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hsbench/hsbench/bench"
+	"github.com/hsbench/hsbench/bench/sample"
 	"github.com/hsbench/hsbench/internal/testenv"
 )
 
@@ -33,7 +33,7 @@ func TestHlogReadByHistogramLogProcessor(t *testing.T) {
 		values = append(values, time.Duration(i)*7*time.Microsecond)
 	}
 	s := snapshot(t, 0, time.Second, values...)
-	h := s.Hist[bench.Total]
+	h := s.Hist[sample.Total]
 	wantCount, wantMax, wantMean := h.TotalCount(), float64(h.Max())/1e6, h.Mean()/1e6
 	if err := w.Interval("cell-a", 0, s); err != nil {
 		t.Fatal(err)

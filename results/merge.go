@@ -12,8 +12,7 @@ import (
 	"time"
 
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
-
-	"github.com/hsbench/hsbench/bench"
+	"github.com/hsbench/hsbench/bench/sample"
 	"github.com/hsbench/hsbench/loadgen"
 )
 
@@ -324,7 +323,7 @@ func (m *Merged) Write(dir string) error {
 // merged run's time line.
 type hlogLine struct {
 	cell       int
-	phase      bench.Phase
+	phase      sample.Phase
 	start, end time.Duration // from the merged run's start
 	hist       *hdr.Histogram
 }
@@ -392,7 +391,7 @@ func (st *hlogStream) next() error {
 	if !ok {
 		return refuse("%s: interval log names cell %q, which run.json does not hold", st.s.dir, cellID)
 	}
-	phase, ok := bench.ParsePhase(phaseName)
+	phase, ok := sample.ParsePhase(phaseName)
 	if !ok {
 		return refuse("%s: interval log names unknown phase %q", st.s.dir, phaseName)
 	}

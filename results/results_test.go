@@ -6,16 +6,16 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hsbench/hsbench/bench"
+	"github.com/hsbench/hsbench/bench/sample"
 	"github.com/hsbench/hsbench/loadgen"
 )
 
 func snapshot(t *testing.T, start, end time.Duration, values ...time.Duration) *loadgen.Snapshot {
 	t.Helper()
 	s := &loadgen.Snapshot{Start: start, End: end, Errors: loadgen.Counts{}, Mismatches: loadgen.Counts{}, Tally: loadgen.Tally{}}
-	s.Hist[bench.Total] = loadgen.NewHistogram()
+	s.Hist[sample.Total] = loadgen.NewHistogram()
 	for _, v := range values {
-		if err := s.Hist[bench.Total].RecordValue(int64(v)); err != nil {
+		if err := s.Hist[sample.Total].RecordValue(int64(v)); err != nil {
 			t.Fatal(err)
 		}
 	}

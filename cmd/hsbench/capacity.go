@@ -12,7 +12,7 @@ import (
 
 	"github.com/spf13/pflag"
 
-	"github.com/hsbench/hsbench/bench"
+	"github.com/hsbench/hsbench/bench/sample"
 	"github.com/hsbench/hsbench/internal/proccpu"
 	"github.com/hsbench/hsbench/loadgen/capacity"
 	"github.com/hsbench/hsbench/report/slo"
@@ -122,7 +122,7 @@ func planCapacity(fs *pflag.FlagSet, f *runFlags, cf capacityFlags) (*capacityPl
 		return nil, usagef("parsing --slo: %v", err)
 	}
 	for _, o := range objs {
-		if _, ok := bench.ParsePhase(o.Phase); !ok {
+		if _, ok := sample.ParsePhase(o.Phase); !ok {
 			return nil, usagef("parsing --slo %s: unknown phase %q", o, o.Phase)
 		}
 		cp.minSamples = max(cp.minSamples, slo.MinSamples(o.Pct, capacityConfidence))

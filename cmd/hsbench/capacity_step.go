@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/hsbench/hsbench/bench"
+	"github.com/hsbench/hsbench/bench/sample"
 	"github.com/hsbench/hsbench/internal/proccpu"
 	"github.com/hsbench/hsbench/loadgen"
 	"github.com/hsbench/hsbench/loadgen/capacity"
@@ -150,7 +151,7 @@ type window struct {
 
 func steadyWindow(completions []int64, m results.Measure) window {
 	n := len(completions)
-	from := msDuration(m.Phases[bench.Total.String()].P50)
+	from := msDuration(m.Phases[sample.Total.String()].P50)
 	k := int((from + loadgen.CompletionBucket - 1) / loadgen.CompletionBucket)
 	k = min(max(k, 1), n/2)
 	var w window
@@ -235,9 +236,9 @@ func (s *stepper) stepRecord(st capacity.Step, m results.Measure, use cpuSpan, w
 	if m.Attempts > 0 {
 		rec.ErrorRate = float64(rec.Errors) / float64(m.Attempts)
 	}
-	rec.Latency = pcts(m.Phases[bench.Latency.String()])
-	rec.Service = pcts(m.Phases[bench.Total.String()])
-	rec.LatenessP99 = m.Phases[bench.Lateness.String()].P99
+	rec.Latency = pcts(m.Phases[sample.Latency.String()])
+	rec.Service = pcts(m.Phases[sample.Total.String()])
+	rec.LatenessP99 = m.Phases[sample.Lateness.String()].P99
 	for _, o := range s.cp.objectives {
 		rec.SLO = append(rec.SLO, judgement(o, m))
 	}
@@ -288,9 +289,9 @@ func (s *stepper) facts(rec results.Step, m results.Measure, concurrency int) ca
 			continue
 		}
 		f.SLOFailed = fmt.Sprintf("%s (p%g %.3g ms, %s)", j.Objective, o.Pct, j.EstimateMS, j.Verdict)
-		if o.Phase == bench.Latency.String() {
+		if o.Phase == sample.Latency.String() {
 			svc := o
-			svc.Phase = bench.Total.String()
+			svc.Phase = sample.Total.String()
 			f.ServiceHeld = judgement(svc, m).Verdict == string(slo.Pass)
 		}
 		break

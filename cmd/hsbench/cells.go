@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/hsbench/hsbench/bench"
+	"github.com/hsbench/hsbench/bench/sample"
 	"github.com/hsbench/hsbench/internal/pki"
 	"github.com/hsbench/hsbench/results"
 )
@@ -16,7 +17,7 @@ type cell struct {
 	ask       results.Ask
 	transport string
 	version   uint16 // 0 for QUIC (always TLS 1.3)
-	mode      bench.Mode
+	mode      sample.Mode
 	group     *bench.Group
 	suite     *tls.CipherSuite
 	cert      pki.KeyType // embedded target only
@@ -50,7 +51,7 @@ func (p product) cells() ([]cell, []results.InvalidCell, error) {
 			}
 		}
 		for _, ms := range p.modes {
-			mode, err := bench.ParseMode(ms)
+			mode, err := sample.ParseMode(ms)
 			if err != nil {
 				return nil, nil, usagef("parsing --mode: %v", err)
 			}
@@ -82,7 +83,7 @@ func (p product) cells() ([]cell, []results.InvalidCell, error) {
 						c := cell{transport: transport, version: version, mode: mode, group: group, suite: suite, cert: cert}
 						c.ask = c.makeAsk()
 						why := c.invalid()
-						if why == "" && p.embedded && c.transport == "tcp" && c.mode == bench.Mode0RTT {
+						if why == "" && p.embedded && c.transport == "tcp" && c.mode == sample.Mode0RTT {
 							why = "the embedded target (Go crypto/tls) does not accept 0-RTT over TCP: " +
 								"use --tls quic, or a --target that does (nginx with ssl_early_data on, haproxy with allow-0rtt)"
 						}
@@ -162,7 +163,7 @@ func (c cell) invalid() string {
 	switch {
 	case c.group != nil && c.group.TLS13 && !tls13:
 		return fmt.Sprintf("%s is a post-quantum hybrid group: TLS 1.3 only", c.group.Name)
-	case c.mode == bench.Mode0RTT && !tls13:
+	case c.mode == sample.Mode0RTT && !tls13:
 		return "0-RTT needs TLS 1.3"
 	case c.suite != nil && isTLS13Suite(c.suite) && !tls13:
 		return fmt.Sprintf("%s is a TLS 1.3 suite", c.suite.Name)

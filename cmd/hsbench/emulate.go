@@ -15,8 +15,8 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/hsbench/hsbench/bench"
 	"github.com/hsbench/hsbench/emulate"
+	"github.com/hsbench/hsbench/internal/target"
 	"github.com/hsbench/hsbench/results"
 )
 
@@ -399,7 +399,7 @@ func emulateCmd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 // and a listener inside the server namespace (on addr when --addr was
 // given, else on ServerAddr:8443) and adds ServerAddr to the
 // certificate's names. It returns nil without --emulate.
-func serveEmulation(ctx context.Context, spec string, addrSet bool, o *bench.TargetOptions) (*emulation, error) {
+func serveEmulation(ctx context.Context, spec string, addrSet bool, o *target.Options) (*emulation, error) {
 	if spec == "" {
 		return nil, nil
 	}

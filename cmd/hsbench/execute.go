@@ -154,6 +154,10 @@ func (r *runState) step(ctx context.Context, st step) error {
 	if factory.warnings != nil {
 		m.Warnings = append(m.Warnings, factory.warnings()...)
 	}
+	if factory.stats != nil {
+		m.PrimingHandshakes = factory.stats.Primes.Load()
+		m.PrimingInitial = factory.stats.Initial.Load()
+	}
 	r.perCell[st.cell] = append(r.perCell[st.cell], m)
 	if err := r.update(st.cell, ctx.Err() != nil, false); err != nil {
 		return err

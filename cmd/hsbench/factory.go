@@ -5,6 +5,7 @@ import (
 	"net"
 
 	"github.com/hsbench/hsbench/bench"
+	"github.com/hsbench/hsbench/bench/sample"
 )
 
 // factory builds the handshaker factory of a cell: the target's address and
@@ -40,11 +41,10 @@ func (p *runPlan) factory(c cell, targets *targets) (cellFactory, error) {
 	if c.version != 0 {
 		cfg.MinVersion, cfg.MaxVersion = c.version, c.version
 	}
-	wantGroup := ""
 	if c.group != nil {
 		cfg.CurvePreferences = bench.ClientGroups(*c.group, c.version)
-		wantGroup = c.group.Name
 	}
+	wantGroup, wantSuite := c.asked()
 	if c.suite != nil && !isTLS13Suite(c.suite) {
 		cfg.CipherSuites = []uint16{c.suite.ID}
 	}
@@ -52,24 +52,39 @@ func (p *runPlan) factory(c cell, targets *targets) (cellFactory, error) {
 	if p.keylog != nil {
 		keylog = bench.NewSyncWriter(p.keylog)
 	}
+	stats := &bench.ZeroRTTStats{}
 	switch {
 	case c.transport == "quic":
-		f, err := p.quicFactory(c, addr, cfg, keylog)
-		return cellFactory{Factory: f}, err
-	case c.mode == bench.Mode0RTT:
+		f, err := p.quicFactory(c, addr, cfg, keylog, stats)
+		return cellFactory{Factory: f, stats: stats}, err
+	case c.mode == sample.Mode0RTT:
 		return p.zeroRTTFactory(c, addr, cfg, keylog)
 	}
-	f, err := bench.NewTCPFactory(bench.TCPConfig{Address: addr, TLS: cfg, Mode: c.mode, Request: p.request, KeyLog: keylog, Dial: p.dial, WantGroup: wantGroup})
+	f, err := bench.NewTCPFactory(bench.TCPConfig{Address: addr, TLS: cfg, Mode: c.mode, Request: p.request, KeyLog: keylog, Dial: p.dial, WantGroup: wantGroup, WantSuite: wantSuite, Stats: stats})
 	if err != nil {
 		return cellFactory{}, usagef("%v", err)
 	}
-	return cellFactory{Factory: f}, nil
+	return cellFactory{Factory: f, stats: stats}, nil
 }
 
 // cellFactory is a cell's handshake factory, with what it has to say about
 // a step that its samples do not show (extra priming handshakes, …).
 type cellFactory struct {
-	bench.Factory
+	sample.Factory
 	// warnings, when set, is called after the step has run.
 	warnings func() []string
+	// stats counts the step's priming handshakes.
+	stats *bench.ZeroRTTStats
+}
+
+// asked returns the group and cipher suite the cell pins ("" for any): a
+// sample that negotiated another is a mismatch.
+func (c cell) asked() (group, suite string) {
+	if c.group != nil {
+		group = c.group.Name
+	}
+	if c.suite != nil {
+		suite = c.suite.Name
+	}
+	return group, suite
 }

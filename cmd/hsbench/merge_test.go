@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hsbench/hsbench/bench"
+	"github.com/hsbench/hsbench/internal/target"
 	"github.com/hsbench/hsbench/loadgen"
 	"github.com/hsbench/hsbench/results"
 )
@@ -26,7 +26,7 @@ import (
 // interval log has one line per second (not one per shard), and a missing
 // or foreign shard is refused.
 func TestShardedRunMerge(t *testing.T) {
-	tg, err := bench.StartTarget(bench.TargetOptions{})
+	tg, err := target.Start(target.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

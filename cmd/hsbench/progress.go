@@ -6,7 +6,7 @@ import (
 	"os"
 	"time"
 
-	"github.com/hsbench/hsbench/bench"
+	"github.com/hsbench/hsbench/bench/sample"
 	"github.com/hsbench/hsbench/loadgen"
 )
 
@@ -49,9 +49,9 @@ func (p *progress) interval(s *loadgen.Snapshot) {
 		return
 	}
 	p.total.Merge(s)
-	ph := bench.Latency
+	ph := sample.Latency
 	if p.total.Hist[ph] == nil {
-		ph = bench.Total
+		ph = sample.Total
 	}
 	var p50, p99 float64
 	if h := p.total.Hist[ph]; h != nil && h.TotalCount() > 0 {

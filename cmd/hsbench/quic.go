@@ -7,13 +7,15 @@ import (
 	"strings"
 
 	"github.com/hsbench/hsbench/bench"
+	"github.com/hsbench/hsbench/bench/sample"
 	"github.com/hsbench/hsbench/internal/pki"
+	"github.com/hsbench/hsbench/internal/target"
 )
 
 // quicFactory builds QUIC handshakes (quic-go): full, resumed or 0-RTT, to
 // the embedded QUIC target (ALPN hsbench) or to --target over UDP with the
 // ALPN of --alpn (required there). With ALPN h3 the request is an HTTP/3 GET.
-func (p *runPlan) quicFactory(c cell, addr string, cfg *tls.Config, keylog *bench.SyncWriter) (bench.Factory, error) {
+func (p *runPlan) quicFactory(c cell, addr string, cfg *tls.Config, keylog *bench.SyncWriter, stats *bench.ZeroRTTStats) (sample.Factory, error) {
 	alpn := splitList(p.f.alpn)
 	if len(alpn) == 0 {
 		if p.f.target != "" {
@@ -23,14 +25,13 @@ func (p *runPlan) quicFactory(c cell, addr string, cfg *tls.Config, keylog *benc
 	}
 	cfg.NextProtos = alpn
 	qc := bench.QUICConfig{
+		Stats:   stats,
 		Address: addr, TLS: cfg, Mode: c.mode, Request: p.request, KeyLog: keylog,
 		Tickets: p.f.tickets,
 		// The embedded target speaks hsbench; an h3 server gets HTTP/3.
 		HTTP3: len(p.request) > 0 && (alpn[0] == "h3" || strings.HasPrefix(alpn[0], "h3-")),
 	}
-	if c.group != nil {
-		qc.WantGroup = c.group.Name
-	}
+	qc.WantGroup, qc.WantSuite = c.asked()
 	if link := p.emulatedLink(); link != nil {
 		qc.PacketConn = func() (net.PacketConn, error) { return link.ListenPacketClient() }
 	}
@@ -52,7 +53,7 @@ func (t *targets) quicAddr(k pki.KeyType) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	o := bench.QUICTargetOptions{Certificate: tg.Certificate()}
+	o := target.QUICOptions{Certificate: tg.Certificate()}
 	if t.clientAuth {
 		o.ClientCAs = tg.CA.Pool()
 	}
@@ -63,7 +64,7 @@ func (t *targets) quicAddr(k pki.KeyType) (string, error) {
 		}
 		o.Listener = pc
 	}
-	qt, err := bench.StartQUICTarget(o)
+	qt, err := target.StartQUIC(o)
 	if err != nil {
 		if o.Listener != nil {
 			o.Listener.Close()

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/hsbench/hsbench/bench"
+	"github.com/hsbench/hsbench/internal/target"
 	"github.com/hsbench/hsbench/results"
 )
 
@@ -15,7 +16,7 @@ import (
 func TestRunQUICEmbedded(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "run")
 	out, errs, code := hsbench(t, context.Background(), "run", "--tls", "quic", "--mode", "full,resumed,0rtt",
-		"--count", "30", "--warmup", "0", "--out", dir)
+		"--count", "30", "--duration", "0", "--warmup", "0", "--out", dir)
 	if code != 0 {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errs)
 	}
@@ -69,12 +70,12 @@ func TestRunQUICEmbedded(t *testing.T) {
 // An external QUIC target: --target over UDP with --alpn, --ca and --sni.
 // Without --alpn the run is refused.
 func TestRunQUICExternal(t *testing.T) {
-	tg, err := bench.StartTarget(bench.TargetOptions{})
+	tg, err := target.Start(target.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer tg.Close()
-	qt, err := bench.StartQUICTarget(bench.QUICTargetOptions{Certificate: tg.Certificate()})
+	qt, err := target.StartQUIC(target.QUICOptions{Certificate: tg.Certificate()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,7 +85,7 @@ func TestRunQUICExternal(t *testing.T) {
 		t.Fatal(err)
 	}
 	args := []string{"run", "--target", qt.Addr, "--sni", "localhost", "--ca", ca, "--tls", "quic", "--mode", "full,0rtt",
-		"--group", "x25519mlkem768", "--count", "20", "--warmup", "0"}
+		"--group", "x25519mlkem768", "--count", "20", "--duration", "0", "--warmup", "0"}
 
 	_, errs, code := hsbench(t, context.Background(), append(args, "--out", filepath.Join(t.TempDir(), "refused"))...)
 	if code != exitUsage || !strings.Contains(errs, "--alpn") {

@@ -7,7 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/hsbench/hsbench/bench"
+	"github.com/hsbench/hsbench/bench/sample"
 	"github.com/hsbench/hsbench/report"
 	"github.com/hsbench/hsbench/results"
 )
@@ -37,7 +37,7 @@ func reportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	case *maxOverTime < 0:
 		return usagef("parsing --max-overtime: %d: must not be negative", *maxOverTime)
 	}
-	if _, ok := bench.ParsePhase(*phase); !ok {
+	if _, ok := sample.ParsePhase(*phase); !ok {
 		return usagef("parsing --phase: unknown phase %q", *phase)
 	}
 	known := map[string]bool{"group": true, "suite": true, "version": true, "mode": true, "cert": true, "transport": true, "run": true}

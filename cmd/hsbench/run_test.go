@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hsbench/hsbench/bench"
+	"github.com/hsbench/hsbench/internal/target"
 	"github.com/hsbench/hsbench/results"
 )
 
@@ -157,7 +157,7 @@ func TestRunRefusesToOverwrite(t *testing.T) {
 // A target that never resumes turns every resumed sample into a mismatch:
 // the run did not measure what was asked, and exits 1 unless told otherwise.
 func TestRunMismatchGate(t *testing.T) {
-	tg, err := bench.StartTarget(bench.TargetOptions{NoTickets: true})
+	tg, err := target.Start(target.Options{NoTickets: true})
 	if err != nil {
 		t.Fatal(err)
 	}

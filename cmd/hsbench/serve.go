@@ -9,6 +9,7 @@ import (
 
 	"github.com/hsbench/hsbench/bench"
 	"github.com/hsbench/hsbench/internal/pki"
+	"github.com/hsbench/hsbench/internal/target"
 )
 
 func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -45,14 +46,14 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil || slow < 0 {
 		return usagef("parsing --slowdown: %q: want a percentage such as 10%%", *slowdown)
 	}
-	o := bench.TargetOptions{Addr: *addr, Cert: kt, ClientAuth: *clientAuth,
+	o := target.Options{Addr: *addr, Cert: kt, ClientAuth: *clientAuth,
 		MinVersion: lo, MaxVersion: hi, NoTickets: *noTickets, Slowdown: slow}
 	em, err := serveEmulation(ctx, *emulateSpec, fs.Changed("addr"), &o)
 	if err != nil {
 		return err
 	}
 	defer em.close()
-	tg, err := bench.StartTarget(o)
+	tg, err := target.Start(o)
 	if err != nil {
 		return usagef("serve: %v", err)
 	}
@@ -65,11 +66,11 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fmt.Fprintf(stdout, "hsbench: CA certificate in %s: hsbench run --target %s --ca %s\n", *caOut, tg.Addr, *caOut)
 	em.serveHint(stdout, tg.Addr, *caOut)
 	if !*noQUIC && *emulateSpec == "" {
-		qo := bench.QUICTargetOptions{Addr: tg.Addr, Certificate: tg.Certificate(), NoTickets: *noTickets}
+		qo := target.QUICOptions{Addr: tg.Addr, Certificate: tg.Certificate(), NoTickets: *noTickets}
 		if *clientAuth {
 			qo.ClientCAs = tg.CA.Pool()
 		}
-		qt, err := bench.StartQUICTarget(qo)
+		qt, err := target.StartQUIC(qo)
 		if err != nil {
 			return usagef("serve: QUIC listener on udp %s: %v (use --no-quic to serve TCP only)", tg.Addr, err)
 		}

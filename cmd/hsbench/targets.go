@@ -4,15 +4,15 @@ import (
 	"fmt"
 	"net"
 
-	"github.com/hsbench/hsbench/bench"
 	"github.com/hsbench/hsbench/internal/pki"
+	"github.com/hsbench/hsbench/internal/target"
 )
 
 // targets starts one embedded target per certificate type, on demand.
 type targets struct {
 	clientAuth bool
 	slowdown   float64 // embedded target's TargetOptions.Slowdown
-	byCert     map[pki.KeyType]*bench.Target
+	byCert     map[pki.KeyType]*target.Target
 	// listen, when set, creates the target's TCP listener (inside an
 	// emulated network); nil listens on 127.0.0.1.
 	listen func() (net.Listener, error)
@@ -25,14 +25,14 @@ type targets struct {
 }
 
 func newTargets(clientAuth bool) *targets {
-	return &targets{clientAuth: clientAuth, byCert: map[pki.KeyType]*bench.Target{}, quic: map[pki.KeyType]string{}}
+	return &targets{clientAuth: clientAuth, byCert: map[pki.KeyType]*target.Target{}, quic: map[pki.KeyType]string{}}
 }
 
-func (t *targets) get(k pki.KeyType) (*bench.Target, error) {
+func (t *targets) get(k pki.KeyType) (*target.Target, error) {
 	if tg, ok := t.byCert[k]; ok {
 		return tg, nil
 	}
-	o := bench.TargetOptions{Cert: k, ClientAuth: t.clientAuth, Slowdown: t.slowdown}
+	o := target.Options{Cert: k, ClientAuth: t.clientAuth, Slowdown: t.slowdown}
 	if t.listen != nil {
 		ln, err := t.listen()
 		if err != nil {
@@ -40,7 +40,7 @@ func (t *targets) get(k pki.KeyType) (*bench.Target, error) {
 		}
 		o.Listener = ln
 	}
-	tg, err := bench.StartTarget(o)
+	tg, err := target.Start(o)
 	if err != nil {
 		return nil, fmt.Errorf("hsbench: starting the embedded target: %w", err)
 	}

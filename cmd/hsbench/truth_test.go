@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/hsbench/hsbench/bench"
+	"github.com/hsbench/hsbench/bench/sample"
 	"github.com/hsbench/hsbench/emulate"
 	"github.com/hsbench/hsbench/internal/pki"
 	"github.com/hsbench/hsbench/internal/testenv"
@@ -223,7 +224,8 @@ func p50(t *testing.T, c results.Cell, phase string) float64 {
 
 // TestTruthTCP checks the TCP and TLS phases against the embedded target
 // in the server namespace: connect 1 RTT, TLS 1.3 full 1 RTT, TLS 1.2 full
-// 2 RTT, resumptions 1 RTT, request to first byte 1 RTT.
+// 2 RTT, resumptions 1 RTT (TLS 1.2's in tls_server_wait, none in
+// tls_finished), request to first byte 1 RTT.
 func TestTruthTCP(t *testing.T) {
 	testenv.Root(t)
 	args := []string{"--tls", "1.2,1.3", "--mode", "full,resumed"}
@@ -245,6 +247,8 @@ func TestTruthTCP(t *testing.T) {
 			{"tcp", "1.2", "full", "ttfb", 1},
 			{"tcp", "1.2", "full", "total", 4},
 			{"tcp", "1.2", "resumed", "tls_handshake", 1},
+			{"tcp", "1.2", "resumed", "tls_server_wait", 1},
+			{"tcp", "1.2", "resumed", "tls_finished", 0},
 			{"tcp", "1.2", "resumed", "total", 3},
 		})
 	})
@@ -270,7 +274,10 @@ func TestTruthLoss(t *testing.T) {
 	t.Logf("truth: loss=10%%: total p50 %.1f ms, p99 %.1f ms, max %.1f ms; tcp_connect max %.1f ms; errors %v",
 		total.P50, total.P99, total.Max, connect.Max, c.Total.Errors)
 	const rtoMin = 200.0
-	if total.Max < lossFree+rtoMin {
+	// An attempt whose packets were lost often enough to outlast --timeout
+	// is the same evidence of the tail as a slow success (under -race on a
+	// loaded machine, seed 7's losses can land on one attempt that times out).
+	if total.Max < lossFree+rtoMin && c.Total.Errors["timeout"] == 0 {
 		t.Errorf("total max %.1f ms: no retransmission timeout in the tail (want ≥ %.0f ms, the loss-free %.0f ms plus the 200 ms minimum RTO)",
 			total.Max, lossFree+rtoMin, lossFree)
 	}
@@ -339,16 +346,16 @@ func TestTruthNginx(t *testing.T) {
 		Host: emulate.ServerAddr.String(), Command: link.Command, Dial: link.DialContext})
 	loop := testservers.StartNginx(t, testservers.Options{EarlyData: true})
 	type dialFunc = func(ctx context.Context, network, addr string) (net.Conn, error)
-	tcp := func(s *testservers.Server, dial dialFunc, version uint16) bench.Factory {
+	tcp := func(s *testservers.Server, dial dialFunc, version uint16) sample.Factory {
 		cfg := s.ClientConfig()
 		cfg.MinVersion, cfg.MaxVersion = version, version
-		f, err := bench.NewTCPFactory(bench.TCPConfig{Address: s.Addr, TLS: cfg, Mode: bench.ModeFull, Request: s.Request, Dial: dial})
+		f, err := bench.NewTCPFactory(bench.TCPConfig{Address: s.Addr, TLS: cfg, Mode: sample.ModeFull, Request: s.Request, Dial: dial})
 		if err != nil {
 			t.Fatal(err)
 		}
 		return f
 	}
-	early := func(s *testservers.Server, dial dialFunc) bench.Factory {
+	early := func(s *testservers.Server, dial dialFunc) sample.Factory {
 		f, err := bench.NewZeroRTTFactory(bench.ZeroRTTConfig{Address: s.Addr, TLS: s.ClientConfig(), Request: s.Request, Dial: dial})
 		if err != nil {
 			t.Fatal(err)
@@ -361,15 +368,15 @@ func TestTruthNginx(t *testing.T) {
 		m12, b12 := medians(t, ctx, tcp(s, link.DialContext, tls.VersionTLS12)), medians(t, ctx, tcp(loop, nil, tls.VersionTLS12))
 		m0, b0 := medians(t, ctx, early(s, link.DialContext)), medians(t, ctx, early(loop, nil))
 		// The link's RTT as TCP measured it (see linkRTT).
-		rtt := m13[bench.TCPConnect] - b13[bench.TCPConnect]
+		rtt := m13[sample.TCPConnect] - b13[sample.TCPConnect]
 		nominal := float64(truthRTT) / 1e6
 		t.Logf("truth: nginx link RTT measured by TCP connect: %.2f ms (asked %.1f ms)", rtt, nominal)
 		return []string{
 			linkWithin("nginx", rtt, nominal),
-			within(t, "nginx TLS 1.3 full tls_handshake", 1, m13[bench.TLSHandshake], b13[bench.TLSHandshake], rtt),
-			within(t, "nginx TLS 1.3 full total", 3, m13[bench.Total], b13[bench.Total], rtt),
-			within(t, "nginx TLS 1.2 full tls_handshake", 2, m12[bench.TLSHandshake], b12[bench.TLSHandshake], rtt),
-			within(t, "nginx TLS 1.3 0rtt total", 2, m0[bench.Total], b0[bench.Total], rtt),
+			within(t, "nginx TLS 1.3 full tls_handshake", 1, m13[sample.TLSHandshake], b13[sample.TLSHandshake], rtt),
+			within(t, "nginx TLS 1.3 full total", 3, m13[sample.Total], b13[sample.Total], rtt),
+			within(t, "nginx TLS 1.2 full tls_handshake", 2, m12[sample.TLSHandshake], b12[sample.TLSHandshake], rtt),
+			within(t, "nginx TLS 1.3 0rtt total", 2, m0[sample.Total], b0[sample.Total], rtt),
 		}
 	})
 }
@@ -377,7 +384,7 @@ func TestTruthNginx(t *testing.T) {
 // medians runs a dozen handshakes on one Handshaker and returns each
 // phase's median in ms; every handshake must succeed as asked (a 0-RTT
 // one with its early data accepted).
-func medians(t *testing.T, ctx context.Context, f bench.Factory) map[bench.Phase]float64 {
+func medians(t *testing.T, ctx context.Context, f sample.Factory) map[sample.Phase]float64 {
 	t.Helper()
 	h, err := f()
 	if err != nil {
@@ -387,19 +394,19 @@ func medians(t *testing.T, ctx context.Context, f bench.Factory) map[bench.Phase
 	if err := h.Prime(ctx); err != nil {
 		t.Fatalf("prime: %v", err)
 	}
-	byPhase := map[bench.Phase][]float64{}
+	byPhase := map[sample.Phase][]float64{}
 	for range 12 {
 		sm := h.Handshake(ctx)
 		if !sm.OK() || sm.Labels.EarlyData && !sm.Labels.EarlyAccepted {
 			t.Fatalf("handshake: err %v, class %s, mismatch %q, labels %+v", sm.Err, sm.Class, sm.Mismatch, sm.Labels)
 		}
-		for p := range bench.Phase(bench.NumPhases) {
+		for p := range sample.Phase(sample.NumPhases) {
 			if sm.Set.Has(p) {
 				byPhase[p] = append(byPhase[p], float64(sm.Phases[p])/1e6)
 			}
 		}
 	}
-	out := map[bench.Phase]float64{}
+	out := map[sample.Phase]float64{}
 	for p, v := range byPhase {
 		out[p] = median(v)
 	}
@@ -414,17 +421,17 @@ func median(v []float64) float64 {
 
 // TestTruthQUIC checks QUIC against the embedded target: the full
 // handshake is 1 RTT, the first response byte 2 RTT after the start; with
-// 0-RTT the request leaves in the first flight, so 1 RTT.
-//
-// LEAD: it skips itself while `--tls quic` says "not available in this
-// build"; once QUIC is wired (the embedded QUIC listener from
-// targets.listenPacket, the client's socket from
-// p.emulatedLink().ListenPacketClient()) it runs without any change here.
+// 0-RTT the request leaves in the first flight, so 1 RTT. The round trips
+// are of the link's RTT as the run's TCP cell measured it.
 func TestTruthQUIC(t *testing.T) {
 	testenv.Root(t)
 	t.Run("quic", func(t *testing.T) {
-		available(t, "--tls", "quic", "--mode", "full,0rtt")
-		args := []string{"--tls", "quic", "--mode", "full,0rtt"}
+		// A TCP cell rides along: its tcp_connect measures the link's RTT
+		// (linkRTT), which the QUIC phases are counted in, so a relay that
+		// runs late on a loaded machine is not taken for a phase error.
+		// (The TCP 0-RTT cell is skipped: the embedded target refuses it.)
+		args := []string{"--tls", "1.3,quic", "--mode", "full,0rtt"}
+		available(t, args...)
 		twice(t, func() []string {
 			return checkRuns(t, "", emulatedRun(t, "rtt="+truthRTT.String(), args...), loopbackRun(t, args...), []truthCheck{
 				{"quic", "1.3", "full", "tls_handshake", 1},

@@ -13,18 +13,24 @@ import (
 // (openssl s_server -early_data).
 func (p *runPlan) zeroRTTFactory(c cell, addr string, cfg *tls.Config, keylog *bench.SyncWriter) (cellFactory, error) {
 	req, noResponse := p.request, false
+	if len(req) > 0 && p.f.tickets != bench.TicketsReuse {
+		// The same GET, kept alive so the server sends the next ticket.
+		req = []byte(bench.KeepAliveRequest)
+	}
 	if len(req) == 0 {
 		req, noResponse = []byte(bench.DefaultRequest), true
 	}
 	stats := &bench.ZeroRTTStats{}
-	f, err := bench.NewZeroRTTFactory(bench.ZeroRTTConfig{
+	zc := bench.ZeroRTTConfig{
 		Address: addr, TLS: cfg, Request: req, NoResponse: noResponse,
 		Tickets: p.f.tickets, KeyLog: keylog, Dial: p.dial, Stats: stats,
-	})
+	}
+	zc.WantGroup, zc.WantSuite = c.asked()
+	f, err := bench.NewZeroRTTFactory(zc)
 	if err != nil {
 		return cellFactory{}, usagef("%s: %v", c.id, err)
 	}
-	return cellFactory{Factory: f, warnings: func() []string {
+	return cellFactory{Factory: f, stats: stats, warnings: func() []string {
 		if w := stats.Warning(); w != "" {
 			return []string{w}
 		}

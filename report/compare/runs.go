@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/hsbench/hsbench/bench"
+	"github.com/hsbench/hsbench/bench/sample"
 	"github.com/hsbench/hsbench/results"
 )
 
@@ -46,7 +46,7 @@ func ParseMetrics(s string) ([]Metric, error) {
 		if !ok {
 			return nil, fmt.Errorf("compare: metric %q: want PHASE:pNN, e.g. total:p99", item)
 		}
-		if _, ok := bench.ParsePhase(phase); !ok {
+		if _, ok := sample.ParsePhase(phase); !ok {
 			return nil, fmt.Errorf("compare: metric %q: unknown phase %q", item, phase)
 		}
 		num, ok := strings.CutPrefix(pct, "p")

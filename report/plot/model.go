@@ -13,7 +13,7 @@ const PhaseTotal = "total"
 // SplitPhases are the contiguous phases of one handshake, in time order.
 // PhaseBreakdown stacks them.
 var SplitPhases = []string{
-	"dns", "tcp_connect", "tls_client_hello", "tls_server_wait",
+	"dns", "tcp_connect", "tls_client_hello", "tls_server_wait", "tls_hrr",
 	"tls_key_exchange", "tls_cert_verify", "tls_finished", "ttfb",
 }
 

@@ -22,7 +22,7 @@ func verifyServerCertificate(cfg *Config, certs [][]byte, now time.Time) (*x509.
 	for i, der := range certs {
 		c, err := x509.ParseCertificate(der)
 		if err != nil {
-			return nil, handshakeErr("server certificate %d: %v", i, err)
+			return nil, handshakeErr("server certificate %d: %w", i, err)
 		}
 		parsed[i] = c
 	}
@@ -40,7 +40,7 @@ func verifyServerCertificate(cfg *Config, certs [][]byte, now time.Time) (*x509.
 		CurrentTime:   now,
 	})
 	if err != nil {
-		return nil, handshakeErr("server certificate: %v", err)
+		return nil, handshakeErr("server certificate: %w", err)
 	}
 	return parsed[0], nil
 }

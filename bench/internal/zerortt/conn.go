@@ -26,7 +26,8 @@ const (
 )
 
 // errCloseNotify is returned by readRecord when the peer sent close_notify.
-var errCloseNotify = errors.New("zerortt: peer sent close_notify")
+// It wraps io.EOF: the peer closed the connection.
+var errCloseNotify = fmt.Errorf("zerortt: peer sent close_notify: %w", io.EOF)
 
 // captureRecord, when set (by a test capturing fuzz seeds), sees every
 // inbound record after decryption. It is nil in normal operation.
@@ -145,7 +146,7 @@ func (c *recordConn) readHandshake() ([]byte, error) {
 		typ, data, err := c.readRecord()
 		if err != nil {
 			if errors.Is(err, errCloseNotify) {
-				return nil, handshakeErr("server sent close_notify during the handshake")
+				return nil, fmt.Errorf("%w: server sent close_notify during the handshake: %w", ErrHandshakeFailed, io.ErrUnexpectedEOF)
 			}
 			return nil, err
 		}

@@ -84,15 +84,19 @@ func Resume(ctx context.Context, conn net.Conn, cfg *Config, t *Ticket, early []
 	defer stop()
 
 	hs := &clientHandshake{
+		ctx:   ctx,
 		conn:  conn,
 		cfg:   cfg,
 		t:     t,
 		early: early,
 		hooks: hooks,
 		suite: s,
-		rc:    newRecordConn(&firstByteReader{r: conn, fn: hooks.FirstServerByte}),
 		res:   &Result{CipherSuite: s.id, EarlyDataOffered: early != nil},
 	}
+	hs.rc = newRecordConn(&firstByteReader{r: conn, fn: func() {
+		hs.firstByteAt = time.Now()
+		call(hooks.FirstServerByte)
+	}})
 	err = hs.run()
 	var ne net.Error
 	if errors.As(err, &ne) && ne.Timeout() {
@@ -131,6 +135,7 @@ func (f *firstByteReader) Read(p []byte) (int, error) {
 
 // clientHandshake is the state of one Resume call.
 type clientHandshake struct {
+	ctx   context.Context
 	conn  net.Conn
 	cfg   *Config
 	t     *Ticket
@@ -144,6 +149,12 @@ type clientHandshake struct {
 	transcript hash.Hash
 	earlyOut   *halfConn // client_early_traffic_secret protection
 	out        *halfConn // current outbound protection (nil: plaintext)
+	// helloAt and firstByteAt are when the first flight was written and
+	// the first server byte read: the round trip TicketWait is given.
+	helloAt, firstByteAt time.Time
+	// waitingTicket is set once the measured part is over and only a
+	// ticket is awaited: the end of that bounded wait is not an error.
+	waitingTicket bool
 }
 
 func (hs *clientHandshake) write(b []byte) error {
@@ -229,6 +240,7 @@ func (hs *clientHandshake) run() error {
 		out = appendProtected(out, hs.earlyOut, recordApplicationData, hs.early)
 		hs.res.EarlyDataSent = len(hs.early)
 	}
+	hs.helloAt = time.Now()
 	if err := hs.write(out); err != nil {
 		return err
 	}
@@ -255,16 +267,16 @@ func (hs *clientHandshake) run() error {
 		return handshakeErr("second HelloRetryRequest")
 	}
 	if sh.supportedVersion != versionTLS13 {
-		return handshakeErr("server did not select TLS 1.3 (supported_versions %#04x)", sh.supportedVersion)
+		return negotiationErr(ErrVersion, "supported_versions %#04x", sh.supportedVersion)
 	}
 	if sh.cipherSuite != s.id {
-		return handshakeErr("server selected suite %#04x, offered only %#04x", sh.cipherSuite, s.id)
+		return negotiationErr(ErrSuite, "server selected suite %#04x, offered only %#04x", sh.cipherSuite, s.id)
 	}
 	if !hmac.Equal(sh.sessionID, ch.sessionID) {
 		return handshakeErr("legacy_session_id_echo mismatch")
 	}
 	if sh.group != uint16(ks.group) || sh.keyShare == nil {
-		return handshakeErr("server key share for group %d, sent %d", sh.group, uint16(ks.group))
+		return negotiationErr(ErrGroup, "server key share for group %d, sent %d", sh.group, uint16(ks.group))
 	}
 	earlySecret := s.earlySecret(nil)
 	if sh.hasPSK {
@@ -360,14 +372,17 @@ func (hs *clientHandshake) run() error {
 func (hs *clientHandshake) helloRetry(ch *clientHello, ch1 []byte, hrr *serverHello, hrrMsg, binderKey []byte) (*serverHello, []byte, *keyShare, error) {
 	s := hs.suite
 	hs.res.HelloRetryRequest = true
-	if hrr.supportedVersion != versionTLS13 || hrr.cipherSuite != s.id {
-		return nil, nil, nil, handshakeErr("HelloRetryRequest selects version %#04x suite %#04x", hrr.supportedVersion, hrr.cipherSuite)
+	if hrr.supportedVersion != versionTLS13 {
+		return nil, nil, nil, negotiationErr(ErrVersion, "HelloRetryRequest selects version %#04x", hrr.supportedVersion)
+	}
+	if hrr.cipherSuite != s.id {
+		return nil, nil, nil, negotiationErr(ErrSuite, "HelloRetryRequest selects suite %#04x", hrr.cipherSuite)
 	}
 	ks := ch.keyShare
 	if hrr.group != 0 {
 		g := tls.CurveID(hrr.group)
 		if g == ks.group || !slices.Contains(ch.groups, g) {
-			return nil, nil, nil, handshakeErr("HelloRetryRequest selects group %d", hrr.group)
+			return nil, nil, nil, negotiationErr(ErrGroup, "HelloRetryRequest selects group %d", hrr.group)
 		}
 		var err error
 		if ks, err = newKeyShare(g); err != nil {
@@ -463,7 +478,7 @@ func (hs *clientHandshake) readServerFlight(shts []byte) error {
 		return err
 	}
 	if !hmac.Equal(got, s.finishedMAC(shts, hs.transcript.Sum(nil))) {
-		return handshakeErr("server Finished does not verify")
+		return negotiationErr(ErrBadFinished, "verify_data mismatch")
 	}
 	hs.transcript.Write(msg)
 	return nil
@@ -475,6 +490,9 @@ func (hs *clientHandshake) readResponse(resMaster []byte) error {
 	mode := hs.cfg.Read
 	if mode == ReadNone {
 		return nil
+	}
+	if mode == ReadUntilTicket {
+		hs.startTicketWait()
 	}
 	limit := hs.cfg.MaxResponse
 	if limit <= 0 {
@@ -489,6 +507,9 @@ func (hs *clientHandshake) readResponse(resMaster []byte) error {
 			if mode == ReadToEOF && (errors.Is(err, errCloseNotify) || errors.Is(err, io.EOF)) {
 				return nil
 			}
+			if hs.waitingTicket && hs.ctx.Err() == nil {
+				return nil // the bounded wait for a ticket is over
+			}
 			return fmt.Errorf("zerortt: reading response: %w", err)
 		}
 		switch typ {
@@ -497,25 +518,49 @@ func (hs *clientHandshake) readResponse(resMaster []byte) error {
 			if err := hs.handlePostHandshake(resMaster); err != nil {
 				return err
 			}
-			if mode == ReadUntilTicket && len(hs.res.Tickets) > 0 {
+			if (mode == ReadUntilTicket || hs.waitingTicket) && len(hs.res.Tickets) > 0 {
 				return nil
 			}
 		case recordApplicationData:
 			if len(data) == 0 {
 				continue
 			}
-			if len(hs.res.Response) == 0 {
+			first := len(hs.res.Response) == 0
+			if first {
 				call(hs.hooks.FirstResponseByte)
 			}
 			if room := limit - len(hs.res.Response); room > 0 {
 				hs.res.Response = append(hs.res.Response, data[:min(room, len(data))]...)
 			}
-			if mode != ReadToEOF {
+			switch {
+			case mode == ReadToEOF:
+			case mode == ReadFirstResponseThenTicket && len(hs.res.Tickets) == 0 && hs.cfg.TicketWait != nil:
+				if first {
+					hs.startTicketWait()
+				}
+			default:
 				return nil
 			}
 		}
 	}
 	return errors.New("zerortt: reading response: too many records")
+}
+
+// startTicketWait bounds the remaining reads by Config.TicketWait (and
+// ctx): the measured part is over, only a ticket is awaited.
+func (hs *clientHandshake) startTicketWait() {
+	if hs.cfg.TicketWait == nil {
+		return
+	}
+	rtt := hs.firstByteAt.Sub(hs.helloAt)
+	end := time.Now().Add(hs.cfg.TicketWait(max(rtt, 0)))
+	if d, ok := hs.ctx.Deadline(); ok && d.Before(end) {
+		end = d
+	}
+	if hs.ctx.Err() == nil {
+		_ = hs.conn.SetReadDeadline(end)
+	}
+	hs.waitingTicket = true
 }
 
 // handlePostHandshake consumes complete buffered post-handshake messages.

@@ -15,6 +15,17 @@ var ErrEarlyDataAborted = errors.New("zerortt: server aborted the handshake on t
 // Finished, certificate that does not verify, protocol violation).
 var ErrHandshakeFailed = errors.New("zerortt: handshake failed")
 
+// The server chose what the client did not offer. Each is wrapped with
+// ErrHandshakeFailed and a detail; callers classify them like crypto/tls's
+// equivalents.
+var (
+	ErrVersion = errors.New("server did not select TLS 1.3")
+	ErrSuite   = errors.New("server selected a cipher suite that was not offered")
+	ErrGroup   = errors.New("server selected a group that was not offered")
+	// ErrBadFinished: the server's Finished does not verify.
+	ErrBadFinished = errors.New("server Finished does not verify")
+)
+
 // ErrUnsupportedGroup is returned for a Config.Group the engine cannot
 // generate a key share for.
 var ErrUnsupportedGroup = errors.New("zerortt: unsupported key exchange group")
@@ -77,7 +88,7 @@ func AlertName(code uint8) string {
 	if n, ok := alertNames[code]; ok {
 		return n
 	}
-	return fmt.Sprintf("alert(%d)", code)
+	return fmt.Sprintf("alert_%d", code)
 }
 
 // AlertError is an alert received from the server. A close_notify is
@@ -104,4 +115,10 @@ func (e *RecordError) Error() string { return "zerortt: record layer: " + e.Reas
 
 func handshakeErr(format string, args ...any) error {
 	return fmt.Errorf("%w: "+format, append([]any{ErrHandshakeFailed}, args...)...)
+}
+
+// negotiationErr is a handshake failure of kind ErrVersion, ErrSuite,
+// ErrGroup or ErrBadFinished.
+func negotiationErr(kind error, format string, args ...any) error {
+	return fmt.Errorf("%w: %w: "+format, append([]any{ErrHandshakeFailed, kind}, args...)...)
 }

@@ -97,7 +97,7 @@ func parseServerHello(msg []byte) (*serverHello, error) {
 	m.random, m.sessionID = random, sessionID
 	m.isHRR = bytes.Equal(random, helloRetryRequestRandom)
 	if s.Empty() {
-		return nil, fmt.Errorf("zerortt: ServerHello without extensions (not TLS 1.3)")
+		return nil, fmt.Errorf("zerortt: ServerHello without extensions: %w", ErrVersion)
 	}
 	ok := readExtensions(&s, func(typ uint16, d cryptobyte.String) bool {
 		switch typ {
@@ -128,7 +128,7 @@ func parseServerHello(msg []byte) (*serverHello, error) {
 		return nil, fmt.Errorf("zerortt: malformed ServerHello extensions")
 	}
 	if legacyVersion != 0x0303 || compression != 0 {
-		return nil, fmt.Errorf("zerortt: ServerHello has legacy version %#04x / compression %d", legacyVersion, compression)
+		return nil, fmt.Errorf("zerortt: ServerHello has legacy version %#04x / compression %d: %w", legacyVersion, compression, ErrVersion)
 	}
 	return m, nil
 }

@@ -1,4 +1,6 @@
-package bench
+// Package target is hsbench's embedded target: a crypto/tls server over TCP and a
+// quic-go server over UDP that answer one request per connection.
+package target
 
 import (
 	"bufio"
@@ -13,8 +15,8 @@ import (
 	"github.com/hsbench/hsbench/internal/pki"
 )
 
-// TargetOptions configure the embedded target.
-type TargetOptions struct {
+// Options configure the embedded target.
+type Options struct {
 	// Addr to listen on; default 127.0.0.1:0 (a free port).
 	Addr string
 	// Listener, when set, is used instead of listening on Addr (for example a
@@ -56,15 +58,15 @@ type Target struct {
 
 	ln     net.Listener
 	cfg    *tls.Config
-	opts   TargetOptions
+	opts   Options
 	wg     sync.WaitGroup
 	mu     sync.Mutex
 	conns  map[net.Conn]struct{}
 	closed bool
 }
 
-// StartTarget issues the certificates and starts serving.
-func StartTarget(o TargetOptions) (*Target, error) {
+// Start issues the certificates and starts serving.
+func Start(o Options) (*Target, error) {
 	if o.Cert == "" {
 		o.Cert = pki.ECDSAP256
 	}
@@ -81,7 +83,7 @@ func StartTarget(o TargetOptions) (*Target, error) {
 	var err error
 	if ca == nil {
 		if ca, err = pki.NewCA(pki.ECDSAP256, "hsbench embedded target CA"); err != nil {
-			return nil, fmt.Errorf("bench: target: %w", err)
+			return nil, fmt.Errorf("target:: %w", err)
 		}
 	}
 	var cert tls.Certificate
@@ -90,12 +92,12 @@ func StartTarget(o TargetOptions) (*Target, error) {
 	} else {
 		dns, ips := splitNames(o.ServerNames)
 		if cert, err = ca.Issue(pki.LeafOptions{KeyType: o.Cert, DNSNames: dns, IPs: ips}); err != nil {
-			return nil, fmt.Errorf("bench: target: %w", err)
+			return nil, fmt.Errorf("target:: %w", err)
 		}
 	}
 	clientCert, err := ca.Issue(pki.LeafOptions{KeyType: pki.ECDSAP256, DNSNames: []string{"hsbench-client"}, Client: true})
 	if err != nil {
-		return nil, fmt.Errorf("bench: target: %w", err)
+		return nil, fmt.Errorf("target:: %w", err)
 	}
 	cfg := &tls.Config{
 		Certificates:           []tls.Certificate{cert},
@@ -118,7 +120,7 @@ func StartTarget(o TargetOptions) (*Target, error) {
 			addr = "127.0.0.1:0"
 		}
 		if ln, err = net.Listen("tcp", addr); err != nil {
-			return nil, fmt.Errorf("bench: target: listening: %w", err)
+			return nil, fmt.Errorf("target:: listening: %w", err)
 		}
 	}
 	t := &Target{Addr: ln.Addr().String(), CA: ca, ClientCert: clientCert, ln: ln, cfg: cfg, opts: o, conns: map[net.Conn]struct{}{}}
@@ -155,7 +157,7 @@ func allTLS12Suites() []uint16 {
 }
 
 // Certificate returns the target's server certificate, so a QUIC target
-// started beside it (StartQUICTarget) can serve the same one.
+// started beside it (StartQUIC) can serve the same one.
 func (t *Target) Certificate() tls.Certificate { return t.cfg.Certificates[0] }
 
 // Close stops accepting, closes open connections and waits for handlers.
@@ -237,3 +239,21 @@ func spin(d time.Duration) {
 }
 
 var sink uint64
+
+// readRequest reads one request head (up to the empty line), at most limit bytes.
+func readRequest(br *bufio.Reader, limit int) error {
+	n := 0
+	for {
+		line, err := br.ReadSlice('\n')
+		n += len(line)
+		if err != nil {
+			return err
+		}
+		if n > limit {
+			return errors.New("request too large")
+		}
+		if len(line) <= 2 && (len(line) == 1 || line[0] == '\r') {
+			return nil
+		}
+	}
+}

@@ -1,7 +1,8 @@
-package bench
+package sample
 
 // Phase names one measured interval of a handshake. The contiguous split
-// phases (DNS, TCPConnect, the five TLS phases, TTFB) add up to Total; the
+// phases present in a sample (DNS, TCPConnect, the TLS phases, TTFB) add up
+// to Total, except for 0-RTT where TTFB overlaps the handshake; the
 // README defines each one precisely, per TLS version.
 type Phase int
 
@@ -19,25 +20,36 @@ const (
 	// server's reply read (one round trip plus the server's work before its
 	// first flight).
 	TLSServerWait
+	// TLSHRR: only after a HelloRetryRequest: its first byte read → the
+	// first byte of the server's answer to the second ClientHello (the
+	// client's new key share, the second ClientHello, one more round trip).
+	TLSHRR
 	// TLSKeyExchange: key agreement finished on the client.
-	// TLS 1.3: first server byte → handshake traffic keys derived (ServerHello processed).
-	// TLS 1.2: certificate verified → master secret derived (ServerKeyExchange
-	// checked, ClientKeyExchange computed).
+	// TLS 1.3: first server byte (after an HRR: of the answer to the second
+	// ClientHello) → handshake traffic keys derived (ServerHello processed).
+	// TLS 1.2 full: certificate verified → master secret derived
+	// (ServerKeyExchange checked, ClientKeyExchange computed). Absent on a
+	// resumed TLS 1.2 handshake.
 	TLSKeyExchange
 	// TLSCertVerify: the server certificate chain received and verified.
 	// TLS 1.3: handshake keys → certificate verified. TLS 1.2: first server
-	// byte → certificate verified. Near zero on resumption.
+	// byte → certificate verified. Absent on resumption (no certificate).
 	TLSCertVerify
 	// TLSFinished: the rest of the handshake until Handshake() returns.
-	// TLS 1.3: certificate verified → CertificateVerify and server Finished
-	// checked, client Finished written. TLS 1.2: master secret → client
-	// Finished written, second round trip, server Finished verified.
+	// TLS 1.3: certificate verified (resumed: handshake keys) →
+	// CertificateVerify and server Finished checked, client Finished
+	// written. TLS 1.2 full: master secret → client Finished written, second
+	// round trip, server Finished verified. TLS 1.2 resumed: first server
+	// byte → ServerHello, ChangeCipherSpec and server Finished processed,
+	// client Finished written.
 	TLSFinished
 	// TLSHandshake: TCP connection established → Handshake() returned; the
-	// sum of the five TLS phases.
+	// sum of the split TLS phases present.
 	TLSHandshake
-	// QUICConfirm: QUIC only, handshake complete → handshake confirmed
-	// (HANDSHAKE_DONE received). It overlaps TTFB and is not part of Total.
+	// QUICConfirm: QUIC only, handshake complete → the server's
+	// HANDSHAKE_DONE frame received. It overlaps TTFB and is not part of
+	// Total; absent when HANDSHAKE_DONE arrived after the first response
+	// byte (nothing after it is measured).
 	QUICConfirm
 	// TTFB: request write started → first response byte read. For 0-RTT the
 	// request leaves in the first flight, so TTFB overlaps the handshake.
@@ -59,6 +71,7 @@ var phaseNames = [NumPhases]string{
 	TCPConnect:     "tcp_connect",
 	TLSClientHello: "tls_client_hello",
 	TLSServerWait:  "tls_server_wait",
+	TLSHRR:         "tls_hrr",
 	TLSKeyExchange: "tls_key_exchange",
 	TLSCertVerify:  "tls_cert_verify",
 	TLSFinished:    "tls_finished",
@@ -88,9 +101,10 @@ func ParsePhase(name string) (Phase, bool) {
 	return 0, false
 }
 
-// SplitPhases are the contiguous phases that add up to Total, in order.
-// (QUICConfirm overlaps TTFB and is not one of them.)
-var SplitPhases = []Phase{DNS, TCPConnect, TLSClientHello, TLSServerWait, TLSKeyExchange, TLSCertVerify, TLSFinished, TTFB}
+// SplitPhases are the contiguous phases that add up to Total, in order;
+// a sample sets those that exist in its handshake. (QUICConfirm overlaps
+// TTFB and is not one of them.)
+var SplitPhases = []Phase{DNS, TCPConnect, TLSClientHello, TLSServerWait, TLSHRR, TLSKeyExchange, TLSCertVerify, TLSFinished, TTFB}
 
 // PhaseSet is a set of phases.
 type PhaseSet uint32

@@ -1,4 +1,4 @@
-package bench
+package target
 
 import (
 	"bufio"
@@ -16,7 +16,7 @@ import (
 
 // QUICALPN is the ALPN protocol of the embedded QUIC target. QUIC requires
 // ALPN; "hsbench" names the target's own protocol: the client opens one
-// bidirectional stream, writes an HTTP/1.1 request head (DefaultRequest) and
+// bidirectional stream, writes an HTTP/1.1 request head (hsbench's default request) and
 // closes its side; the target answers the same bytes as the TCP target
 // ("HTTP/1.1 200 OK" with a three-byte body) and closes the stream. It is
 // not HTTP/3.
@@ -26,15 +26,15 @@ const QUICALPN = "hsbench"
 // request stream and request.
 const quicTargetTimeout = 30 * time.Second
 
-// QUICTargetOptions configure the embedded QUIC target.
-type QUICTargetOptions struct {
+// QUICOptions configure the embedded QUIC target.
+type QUICOptions struct {
 	// Addr is the UDP address to listen on; default 127.0.0.1:0.
 	Addr string
 	// Listener, when set, is the UDP socket to serve on instead of Addr (for
 	// example one created inside an emulated network). The target owns it
 	// and closes it in Close.
 	Listener net.PacketConn
-	// Certificate is the server certificate; StartTarget's can be shared
+	// Certificate is the server certificate; Start's can be shared
 	// through Target.Certificate. Required.
 	Certificate tls.Certificate
 	// ClientCAs, when set, makes the target require a client certificate
@@ -73,10 +73,10 @@ type QUICTarget struct {
 	closed bool
 }
 
-// StartQUICTarget starts serving.
-func StartQUICTarget(o QUICTargetOptions) (*QUICTarget, error) {
+// StartQUIC starts serving.
+func StartQUIC(o QUICOptions) (*QUICTarget, error) {
 	if len(o.Certificate.Certificate) == 0 {
-		return nil, errors.New("bench: QUIC target: no certificate")
+		return nil, errors.New("target: QUIC: no certificate")
 	}
 	if len(o.ALPN) == 0 {
 		o.ALPN = []string{QUICALPN}
@@ -103,7 +103,7 @@ func StartQUICTarget(o QUICTargetOptions) (*QUICTarget, error) {
 		}
 		var err error
 		if pc, err = net.ListenPacket("udp", addr); err != nil {
-			return nil, fmt.Errorf("bench: QUIC target: listening: %w", err)
+			return nil, fmt.Errorf("target: QUIC: listening: %w", err)
 		}
 	}
 	tr := &quic.Transport{Conn: pc}
@@ -111,7 +111,7 @@ func StartQUICTarget(o QUICTargetOptions) (*QUICTarget, error) {
 	if err != nil {
 		tr.Close()
 		pc.Close()
-		return nil, fmt.Errorf("bench: QUIC target: %w", err)
+		return nil, fmt.Errorf("target: QUIC: %w", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	t := &QUICTarget{Addr: pc.LocalAddr().String(), pc: pc, tr: tr, ln: ln, ctx: ctx, cancel: cancel, conns: map[*quic.Conn]struct{}{}}

@@ -1,4 +1,4 @@
-package bench
+package target
 
 import (
 	"context"
@@ -11,7 +11,7 @@ import (
 	"github.com/quic-go/quic-go"
 )
 
-// exchange dials the QUIC target, sends DefaultRequest and returns the
+// exchange dials the QUIC target, sends testRequest and returns the
 // whole response.
 func exchange(t *testing.T, addr string, cfg *tls.Config) ([]byte, error) {
 	t.Helper()
@@ -26,7 +26,7 @@ func exchange(t *testing.T, addr string, cfg *tls.Config) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := str.Write([]byte(DefaultRequest)); err != nil {
+	if _, err := str.Write([]byte(testRequest)); err != nil {
 		return nil, err
 	}
 	str.Close()
@@ -38,7 +38,7 @@ func TestQUICTargetAnswers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	qt, tg := startQUICTestTarget(t, QUICTargetOptions{Listener: pc})
+	qt, tg := startQUICTestTarget(t, QUICOptions{Listener: pc})
 	if qt.Addr != pc.LocalAddr().String() {
 		t.Fatalf("address %s, listener %s", qt.Addr, pc.LocalAddr())
 	}
@@ -53,8 +53,8 @@ func TestQUICTargetAnswers(t *testing.T) {
 }
 
 func TestQUICTargetClientAuth(t *testing.T) {
-	tg := startTestTarget(t, TargetOptions{})
-	qt, err := StartQUICTarget(QUICTargetOptions{Certificate: tg.Certificate(), ClientCAs: tg.CA.Pool()})
+	tg := startTestTarget(t, Options{})
+	qt, err := StartQUIC(QUICOptions{Certificate: tg.Certificate(), ClientCAs: tg.CA.Pool()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,8 +71,8 @@ func TestQUICTargetClientAuth(t *testing.T) {
 
 // Close ends connections that never sent a request, and returns promptly.
 func TestQUICTargetClose(t *testing.T) {
-	tg := startTestTarget(t, TargetOptions{})
-	qt, err := StartQUICTarget(QUICTargetOptions{Certificate: tg.Certificate()})
+	tg := startTestTarget(t, Options{})
+	qt, err := StartQUIC(QUICOptions{Certificate: tg.Certificate()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,7 +95,34 @@ func TestQUICTargetClose(t *testing.T) {
 	case <-time.After(3 * time.Second):
 		t.Fatal("the client's connection survived the target")
 	}
-	if _, err := StartQUICTarget(QUICTargetOptions{}); err == nil {
+	if _, err := StartQUIC(QUICOptions{}); err == nil {
 		t.Fatal("a target without a certificate started")
 	}
+}
+
+// testRequest is the request hsbench sends by default (bench.DefaultRequest).
+const testRequest = "GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+
+func startTestTarget(t *testing.T, o Options) *Target {
+	t.Helper()
+	tg, err := Start(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { tg.Close() })
+	return tg
+}
+
+func startQUICTestTarget(t *testing.T, o QUICOptions) (*QUICTarget, *Target) {
+	t.Helper()
+	tg := startTestTarget(t, Options{})
+	if len(o.Certificate.Certificate) == 0 {
+		o.Certificate = tg.Certificate()
+	}
+	qt, err := StartQUIC(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { qt.Close() })
+	return qt, tg
 }
