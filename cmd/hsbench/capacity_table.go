@@ -66,7 +66,10 @@ func answerLine(a results.Answer) string {
 	}
 	fmt.Fprintf(&b, "; search %.1f s, %s", a.SearchMS/1e3, a.Stop)
 	if a.Reason == string(capacity.Generator) || a.Reason == string(capacity.Concurrency) {
-		b.WriteString("; hsbench's own limit: a lower bound of the target's capacity")
+		b.WriteString("; hsbench's own limit")
+		if a.RatePS > 0 {
+			b.WriteString(": a lower bound of the target's capacity")
+		}
 	}
 	return b.String()
 }

@@ -115,8 +115,11 @@ func HockeyStick(c Curve, opt HockeyOptions, prefix string) error {
 		p.Add(l)
 		leg.Add(orDefault(opt.SLOLabel, fmt.Sprintf("SLO %g ms", opt.SLO)), l)
 	}
-	if c.Knee > 0 {
-		l, err := vline(c.Knee, yMin, yMax, oiGreen)
+	if knee := c.Knee; knee > 0 || c.Failed > 0 {
+		if knee == 0 {
+			knee = c.Failed
+		}
+		l, err := vline(knee, yMin, yMax, oiGreen)
 		if err != nil {
 			return err
 		}
@@ -129,7 +132,10 @@ func HockeyStick(c Curve, opt HockeyOptions, prefix string) error {
 }
 
 func kneeLabel(c Curve) string {
-	if c.Failed > 0 {
+	switch {
+	case c.Knee == 0:
+		return fmt.Sprintf("no rate held: even %g/s failed", c.Failed)
+	case c.Failed > 0:
 		return fmt.Sprintf("knee: %g/s held, %g/s failed", c.Knee, c.Failed)
 	}
 	return fmt.Sprintf("highest rate measured: %g/s held", c.Knee)

@@ -51,6 +51,23 @@ func TestCapacityFigures(t *testing.T) {
 	}
 }
 
+// A curve where no rate held marks its lowest failing rate instead of a knee.
+func TestHockeyStickWithoutKnee(t *testing.T) {
+	c := testCurve()
+	c.Knee, c.Failed = 0, 100
+	for i := range c.Points {
+		c.Points[i].Held = false
+	}
+	prefix := filepath.Join(t.TempDir(), "hockey")
+	if err := HockeyStick(c, HockeyOptions{SLO: 1}, prefix); err != nil {
+		t.Fatal(err)
+	}
+	svg, _ := os.ReadFile(prefix + ".svg")
+	if !strings.Contains(string(svg), "no rate held: even 100/s failed") || strings.Contains(string(svg), "knee:") {
+		t.Error("hockey.svg does not say that no rate held")
+	}
+}
+
 func TestCapacityFigureErrors(t *testing.T) {
 	dir := t.TempDir()
 	bad := testCurve()
