@@ -11,8 +11,12 @@ import (
 	"github.com/hsbench/hsbench/results"
 )
 
+// anyVerdict accepts exit 0 (every cell has an answer) and 1 (no rate
+// held for some cell): on a loaded machine either can be right.
+const anyVerdict = -1
+
 // capacitySearch runs 'hsbench capacity' and returns the record, failing
-// the test on an exit code other than want.
+// the test on an exit code other than want (or anyVerdict).
 func capacitySearch(t *testing.T, want int, args ...string) (*results.Capacity, string, time.Duration) {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "cap")
@@ -22,7 +26,7 @@ func capacitySearch(t *testing.T, want int, args ...string) (*results.Capacity, 
 	start := time.Now()
 	out, errs, code := hsbench(t, ctx, all...)
 	took := time.Since(start)
-	if code != want {
+	if code != want && !(want == anyVerdict && (code == exitOK || code == exitFailed)) {
 		t.Fatalf("hsbench %s: exit %d, want %d\n%s\n%s", strings.Join(all, " "), code, want, out, errs)
 	}
 	c, err := results.LoadCapacity(dir)
@@ -37,7 +41,7 @@ func capacitySearch(t *testing.T, want int, args ...string) (*results.Capacity, 
 // step an ordinary run directory, the target in its own process with its
 // CPU measured apart from hsbench's, and the report draws the curves.
 func TestCapacitySweepEmbedded(t *testing.T) {
-	c, dir, took := capacitySearch(t, 0, "--rates", "40,80", "--mode", "full", "--budget", "30s",
+	c, dir, took := capacitySearch(t, anyVerdict, "--rates", "40,80", "--mode", "full", "--budget", "30s",
 		"--duration", "1s", "--warmup", "200ms", "--slo", "latency:p90<2s", "--quiet")
 	if took > 30*time.Second {
 		t.Errorf("the search took %v, over its 30s budget", took)
@@ -49,6 +53,7 @@ func TestCapacitySweepEmbedded(t *testing.T) {
 	if len(cv.Steps) != 2 || cv.Answer.Stop != "sweep-done" {
 		t.Fatalf("%d steps, stop %q", len(cv.Steps), cv.Answer.Stop)
 	}
+	var targetMS, handshakes float64
 	for i, s := range cv.Steps {
 		if s.Kind != "sweep" || s.OfferedPS != []float64{40, 80}[i] {
 			t.Errorf("step %d: kind %s offered %v", i, s.Kind, s.OfferedPS)
@@ -61,14 +66,18 @@ func TestCapacitySweepEmbedded(t *testing.T) {
 			t.Errorf("step %d's run.json: rate %v attempts %d embedded %v; capacity.json %v, %d", i, r.Config.Rate,
 				r.Cells[0].Total.Attempts, r.Config.Embedded, s.OfferedPS, s.Attempts)
 		}
-		// The target's CPU is its own process's: a full TLS 1.3 handshake
-		// costs the server well above 0.05 ms and far below 50 ms.
-		if !s.CPU.TargetMeasured || s.CPU.TargetPerHandshakeMS < 0.05 || s.CPU.TargetPerHandshakeMS > 50 {
-			t.Errorf("step %d: target CPU %+v", i, s.CPU)
+		if !s.CPU.TargetMeasured || s.CPU.ClientPerHandshakeMS <= 0 || s.Latency.P99 <= 0 || len(s.SLO) != 1 {
+			t.Errorf("step %d: cpu %+v, latency %+v, slo %+v", i, s.CPU, s.Latency, s.SLO)
 		}
-		if s.CPU.ClientPerHandshakeMS <= 0 || s.Latency.P99 <= 0 || len(s.SLO) != 1 {
-			t.Errorf("step %d: client CPU %v, latency %+v, slo %+v", i, s.CPU.ClientPerHandshakeMS, s.Latency, s.SLO)
-		}
+		targetMS += s.CPU.TargetMS
+		handshakes += float64(r.Cells[0].Total.Attempts + r.Cells[0].Total.Warmup)
+	}
+	// The target's CPU is its own process's (hsbench's is counted apart):
+	// a full TLS 1.3 handshake costs the server well above 0.05 ms and far
+	// below 50 ms, even under the race detector. Summed over the steps,
+	// for /proc's ticks of 10 ms.
+	if per := targetMS / handshakes; per < 0.05 || per > 50 {
+		t.Errorf("target CPU %.0f ms over %.0f handshakes: %.3f ms per handshake", targetMS, handshakes, per)
 	}
 	out, errs, code := hsbench(t, context.Background(), "report", dir)
 	if code != 0 {
