@@ -17,7 +17,7 @@ func init() {
 
 // reportCmd is 'hsbench report RUN_DIR... [--out DIR] [--phase P] [--dims D,…]'.
 func reportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("report", "Usage: hsbench report RUN_DIR... [flags]", stderr)
+	fs := newFlagSet("report", "Usage: hsbench report RUN_DIR... [flags]", stdout)
 	out := fs.String("out", "", "directory to write the report into (default RUN_DIR/report; required with several runs)")
 	phase := fs.String("phase", "total", "phase of the spectrum, bars, over-time plots and .hgrm files (e.g. total, tls_handshake, latency)")
 	dims := fs.String("dims", strings.Join(report.DefaultDims, ","), "dimensions to draw bars for: group, suite, version, mode, cert, transport")

@@ -19,7 +19,7 @@ import (
 )
 
 func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs, f := newRunFlags(stderr)
+	fs, f := newRunFlags(stdout)
 	if help, err := parse(fs, args); help || err != nil {
 		return err
 	}
