@@ -8,6 +8,7 @@ import (
 	gplot "gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
 )
 
 // OverTimeOptions configure OverTime.
@@ -16,6 +17,9 @@ type OverTimeOptions struct {
 	Title string
 	// LogY puts the latency panel on a log scale (values <= 0 are left out).
 	LogY bool
+	// OfferedRate, when positive, is an open loop's schedule in handshakes
+	// per second, drawn as a dashed line beside the achieved rate.
+	OfferedRate float64
 }
 
 // OverTime draws two vertically aligned panels for one cell: latency p50,
@@ -134,6 +138,16 @@ func OverTime(c Cell, opt OverTimeOptions, prefix string) error {
 	rl.LineStyle = seriesStyle(4)
 	bottom.Add(rl)
 	leg.Add("achieved rate", rl)
+	if opt.OfferedRate > 0 {
+		ol, err := plotter.NewLine(plotter.XYs{{X: 0, Y: opt.OfferedRate}, {X: end, Y: opt.OfferedRate}})
+		if err != nil {
+			return fmt.Errorf("plot: %w", err)
+		}
+		ol.LineStyle = draw.LineStyle{Color: oiBlack, Width: vg.Points(1.2), Dashes: []vg.Length{vg.Points(6), vg.Points(3)}}
+		bottom.Add(ol)
+		leg.Add("offered rate", ol)
+		rMax = math.Max(rMax, opt.OfferedRate)
+	}
 
 	for _, p := range []*gplot.Plot{top, bottom} {
 		p.X.Min, p.X.Max = 0, end
