@@ -196,7 +196,8 @@ func summaryHead(s Summary) string {
 func WriteSummary(w io.Writer, s Summary) error {
 	ew := &errWriter{w: w}
 	tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "cell\t%s (ms) %s\t\n", s.Phase, strings.Join(s.Header, "\t"))
+	ew.printf("latencies of %s in ms\n", s.Phase)
+	fmt.Fprintf(tw, "cell\t%s\t\n", strings.Join(s.Header, "\t"))
 	for _, r := range s.Rows {
 		fmt.Fprintf(tw, "%s\t%s\t\n", r.Cell, strings.Join(r.Values, "\t"))
 	}

@@ -98,6 +98,9 @@ func planRun(fs *pflag.FlagSet, f *runFlags) (*runPlan, error) {
 	default:
 		return nil, usagef("parsing --request: %q: want http or none", f.request)
 	}
+	if f.tables != "auto" && f.tables != "all" && f.tables != "none" {
+		return nil, usagef("parsing --tables: %q: want auto, all or none", f.tables)
+	}
 	if f.tickets != bench.TicketsFresh && f.tickets != bench.TicketsReuse {
 		return nil, usagef("parsing --tickets: %q: want %s or %s", f.tickets, bench.TicketsFresh, bench.TicketsReuse)
 	}

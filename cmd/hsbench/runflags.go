@@ -23,6 +23,7 @@ type runFlags struct {
 	out, keylog                            string
 	maxErrorRate, maxMismatchRate          float64
 	quiet                                  bool
+	tables                                 string // per-phase tables at the end: auto, all or none
 	request                                string
 	tickets                                string // 0-RTT ticket policy: fresh or reuse
 	alpn                                   string // QUIC: ALPN protocols to offer
@@ -60,6 +61,7 @@ func newRunFlags(stdout io.Writer) (*pflag.FlagSet, *runFlags) {
 	fs.Float64Var(&f.maxErrorRate, "max-error-rate", 0.01, "exit 1 when more than this fraction of attempts failed (0..1)")
 	fs.Float64Var(&f.maxMismatchRate, "max-mismatch-rate", 0.01, "exit 1 when more than this fraction of attempts negotiated something else than asked (0..1)")
 	fs.BoolVar(&f.quiet, "quiet", false, "no live progress line on stderr (each cell's result line and the tables still go to stdout)")
+	fs.StringVar(&f.tables, "tables", "auto", "per-phase tables printed at the end: auto (for up to 4 cells; more get the summary table only, report.md has them all), all or none")
 	fs.StringVar(&f.request, "request", "http", "what to send after the handshake: http (a GET for /, measuring ttfb) or none")
 	fs.StringVar(&f.alpn, "alpn", "", "QUIC: ALPN protocols to offer, comma-separated (default hsbench, the embedded target's; required with --target, e.g. h3, which sends an HTTP/3 GET)")
 	fs.StringVar(&f.tickets, "tickets", "fresh", "0-RTT ticket policy: fresh (a new ticket per handshake, as browsers do) or reuse (replay one ticket)")
@@ -72,7 +74,7 @@ func newRunFlags(stdout io.Writer) (*pflag.FlagSet, *runFlags) {
 	group(fs, groupTarget, "target", "sni", "ca", "insecure", "client-cert", "client-key", "cert", "client-auth", "alpn", "emulate", "emulate-exec")
 	group(fs, groupHandshake, "tls", "mode", "group", "suite", "request", "tickets", "matrix")
 	group(fs, groupLoad, "concurrency", "rate", "duration", "count", "warmup", "timeout", "repeat", "seed", "shard", "start-at")
-	group(fs, groupOutput, "out", "interval", "keylog", "quiet")
+	group(fs, groupOutput, "out", "interval", "keylog", "quiet", "tables")
 	group(fs, groupGate, "max-error-rate", "max-mismatch-rate")
 	return fs, f
 }
