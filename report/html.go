@@ -50,11 +50,11 @@ body { font-family: system-ui, sans-serif; margin: 1.5em auto; max-width: 1360px
 table { border-collapse: collapse; margin: 1em 0; font-size: 0.85em; }
 th, td { border: 1px solid #ccc; padding: 0.2em 0.5em; text-align: right; white-space: nowrap; vertical-align: top; }
 th:first-child, td:first-child { text-align: left; }
-th { background: #f2f2f2; }
+th { background: #f2f2f2; white-space: normal; vertical-align: bottom; }
 table.sortable th { cursor: pointer; }
 table.sortable th[data-dir="asc"]::after { content: " ▲"; }
 table.sortable th[data-dir="desc"]::after { content: " ▼"; }
-td.warn { text-align: left; white-space: normal; min-width: 14em; max-width: 26em; color: #8a4b00; font-size: 0.95em; }
+td.warn { text-align: left; white-space: normal; min-width: 12em; max-width: 20em; color: #8a4b00; font-size: 0.95em; }
 td.warn ul { margin: 0; padding-left: 1.1em; }
 tr:nth-child(even) td { background: #fafafa; }
 img { max-width: 100%; height: auto; border: 1px solid #eee; }
@@ -87,7 +87,7 @@ code { background: #f4f4f4; padding: 0 0.2em; }
 {{end}}<h2>Figures</h2>
 {{range .Figures}}<figure id="{{.Name}}">
 <h3>{{.Title}}</h3>
-<a href="{{.Name}}.svg"><img src="{{.Src}}" alt="{{.Title}}" loading="lazy"></a>
+<a href="{{.Name}}.svg"><img src="{{.Src}}" alt="{{.Title}}"></a>
 <figcaption>{{.Caption}}</figcaption>
 {{if .Rows}}<details>
 <summary>Estimates</summary>
