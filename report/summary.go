@@ -157,7 +157,9 @@ func cellWarnings(c Cell, phase string) []string {
 	if n := sum(m.Mismatches); n > 0 {
 		addOnce("mismatched (left out): " + counts(m.Mismatches))
 	}
-	addOnce(earlyData(c.Src))
+	if m.Negotiated["early_data"]["rejected"] > 0 || (m.Attempts > 0 && m.Errors["no_0rtt"] == m.Attempts) {
+		addOnce(earlyData(c.Src)) // all accepted is no warning
+	}
 	if ps, ok := m.Phases[phase]; ok && ps.Count > 0 && ps.Count < fewSamples {
 		addOnce(fmt.Sprintf("only %d samples: p99 and beyond are the few slowest", ps.Count))
 	}

@@ -175,7 +175,7 @@ func FacetBars(facets []Facet, opt BarsOptions, prefix string) error {
 				title += "\n" + f.Title
 			}
 		}
-		p, err := barsPanel(stats, title, opt.Dim, phase)
+		p, err := barsPanel(stats, title, opt.Dim, phase, len(facets) > 1)
 		if err != nil {
 			return err
 		}
@@ -192,7 +192,7 @@ func FacetBars(facets []Facet, opt BarsOptions, prefix string) error {
 	}
 	rows := (len(panels) + cols - 1) / cols
 	panelH := vg.Length(maxRows)*0.5*vg.Inch + 1.3*vg.Inch
-	fig := figure{rows: panels, cols: cols, legend: leg, h: max(defaultHeight, vg.Length(rows)*panelH)}
+	fig := figure{rows: panels, cols: cols, legend: leg, h: max(defaultHeight, vg.Length(rows)*panelH), legendBelow: cols > 1}
 	if cols == 2 {
 		fig.w = 12 * vg.Inch
 	}
@@ -201,11 +201,10 @@ func FacetBars(facets []Facet, opt BarsOptions, prefix string) error {
 
 // barsPanel is one facet: horizontal p50 and p99 bars per value on a log
 // axis, value labels at the bars' ends.
-func barsPanel(stats []GroupStat, title, dim, phase string) (*gplot.Plot, error) {
+func barsPanel(stats []GroupStat, title, dim, phase string, facet bool) (*gplot.Plot, error) {
 	p := newPlot(title, fmt.Sprintf("%s latency (ms, log)", phase), "")
 	p.Title.TextStyle.Font.Size = labelSize
 	p.X.Scale = gplot.LogScale{}
-	p.X.Tick.Marker = logTicks{}
 	addGrid(p, true, false)
 	g := len(stats)
 	cat := func(i int) float64 { return float64(g - 1 - i) } // first value on top
@@ -259,10 +258,13 @@ func barsPanel(stats []GroupStat, title, dim, phase string) (*gplot.Plot, error)
 		names[g-1-i] = st.Value
 	}
 	p.NominalY(names...)
-	p.Y.Label.Text = dim
+	if !facet { // facets: the figure's title names the dimension
+		p.Y.Label.Text = dim
+	}
 	p.Y.Min, p.Y.Max = -0.5, float64(g)-0.5
 	// Room left of the shortest bar and right of the longest label.
-	p.X.Min, p.X.Max = lo/1.6, hi*4
+	p.X.Min, p.X.Max = lo/1.5, hi*3
+	p.X.Tick.Marker = logTicks{sparse: facet && p.X.Max/p.X.Min > 300}
 	return p, nil
 }
 

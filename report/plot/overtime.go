@@ -24,7 +24,7 @@ type OverTimeOptions struct {
 
 // OverTime draws two vertically aligned panels for one cell: latency p50,
 // p90, p99 and max per interval (top) and the achieved rate in handshakes/s
-// (bottom), against the interval's start. An interval lasts until the next
+// (bottom), as steps: each value holds over its interval. An interval lasts until the next
 // one starts (the last one as long as the one before it, or 1 s).
 // Intervals without handshakes break the latency lines and show a rate of
 // 0. It writes prefix.png and prefix.svg.
@@ -87,15 +87,19 @@ func OverTime(c Cell, opt OverTimeOptions, prefix string) error {
 		sty := seriesStyle(k)
 		var seg plotter.XYs
 		var first *plotter.Line
+		segEnd := 0.0 // end of the segment's last interval
 		flush := func() error {
 			if len(seg) == 0 {
 				return nil
 			}
+			// Steps: each value holds over its whole interval.
+			seg = append(seg, plotter.XY{X: segEnd, Y: seg[len(seg)-1].Y})
 			l, err := plotter.NewLine(seg)
 			if err != nil {
 				return fmt.Errorf("plot: %w", err)
 			}
 			l.LineStyle = sty
+			l.StepStyle = plotter.PostStep
 			top.Add(l)
 			if first == nil {
 				first = l
@@ -103,7 +107,7 @@ func OverTime(c Cell, opt OverTimeOptions, prefix string) error {
 			seg = nil
 			return nil
 		}
-		for _, x := range iv {
+		for i, x := range iv {
 			v := s.get(x)
 			if x.Count == 0 || (opt.LogY && v <= 0) {
 				if err := flush(); err != nil {
@@ -112,6 +116,7 @@ func OverTime(c Cell, opt OverTimeOptions, prefix string) error {
 				continue
 			}
 			seg = append(seg, plotter.XY{X: x.Start.Seconds(), Y: v})
+			segEnd = (x.Start + durs[i]).Seconds()
 			yMin, yMax = math.Min(yMin, v), math.Max(yMax, v)
 		}
 		if err := flush(); err != nil {
@@ -125,17 +130,19 @@ func OverTime(c Cell, opt OverTimeOptions, prefix string) error {
 		return fmt.Errorf("plot: cell %q: no interval has handshakes", c.Label)
 	}
 
-	rate := make(plotter.XYs, len(iv))
+	rate := make(plotter.XYs, len(iv), len(iv)+1)
 	rMax := 0.0
 	for i, x := range iv {
 		rate[i] = plotter.XY{X: x.Start.Seconds(), Y: float64(x.Count) / durs[i].Seconds()}
 		rMax = math.Max(rMax, rate[i].Y)
 	}
+	rate = append(rate, plotter.XY{X: end, Y: rate[len(iv)-1].Y})
 	rl, err := plotter.NewLine(rate)
 	if err != nil {
 		return fmt.Errorf("plot: %w", err)
 	}
 	rl.LineStyle = seriesStyle(4)
+	rl.StepStyle = plotter.PostStep
 	bottom.Add(rl)
 	leg.Add("achieved rate", rl)
 	if opt.OfferedRate > 0 {

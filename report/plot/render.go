@@ -56,6 +56,9 @@ type figure struct {
 	cols   int           // panels per row; 0 means 1
 	legend *legend       // nil or empty: no legend
 	w, h   vg.Length
+	// legendBelow puts the legend under the plots even when it is narrow
+	// (panels side by side need the width).
+	legendBelow bool
 }
 
 var (
@@ -91,7 +94,7 @@ func (f figure) layout() (cols []*gplot.Legend, lw, lh vg.Length, below bool, w,
 	}
 	cols = f.legend.columns(1)
 	lw, lh = size(cols)
-	if lw <= maxRightLegend {
+	if lw <= maxRightLegend && !f.legendBelow {
 		w = max(w, minDataWidth+f.yAxisWidth()+lw+legendGap+2*figMargin)
 		h = max(h, lh+1.5*vg.Inch)
 		return cols, lw, lh, false, w, h
