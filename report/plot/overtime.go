@@ -15,7 +15,8 @@ import (
 type OverTimeOptions struct {
 	// Title replaces the default title.
 	Title string
-	// LogY puts the latency panel on a log scale (values <= 0 are left out).
+	// LogY puts the latency panel on a log scale (values <= 0 are left
+	// out) when its values span a decade or more.
 	LogY bool
 	// OfferedRate, when positive, is an open loop's schedule in handshakes
 	// per second, drawn as a dashed line beside the achieved rate.
@@ -159,12 +160,13 @@ func OverTime(c Cell, opt OverTimeOptions, prefix string) error {
 	for _, p := range []*gplot.Plot{top, bottom} {
 		p.X.Min, p.X.Max = 0, end
 	}
-	if opt.LogY {
-		if yMax <= yMin {
-			yMin, yMax = yMin/2, yMax*2
-		}
+	// Within one decade a log axis has a label or two at most: linear reads
+	// better there.
+	if opt.LogY && yMax >= 10*yMin {
 		top.Y.Min, top.Y.Max = yMin, yMax
 	} else {
+		top.Y.Scale, top.Y.Tick.Marker = gplot.LinearScale{}, niceTicks{n: 6}
+		top.Y.Label.Text = "latency (ms)"
 		top.Y.Min, top.Y.Max = 0, yMax*1.05
 	}
 	bottom.Y.Min, bottom.Y.Max = 0, math.Max(rMax*1.1, 1)
