@@ -57,3 +57,16 @@ func TestBadTLSNamesQUIC(t *testing.T) {
 		t.Errorf("exit %d, %q: want 2 and the accepted values with quic", code, errs)
 	}
 }
+
+// Only the commands that measure promise to write what was measured when
+// stopped; serve just stops.
+func TestStopMessage(t *testing.T) {
+	for _, c := range []struct {
+		args  []string
+		write bool
+	}{{[]string{"run"}, true}, {[]string{"ab"}, true}, {[]string{"serve"}, false}, {[]string{"emulate", "exec"}, false}, {nil, false}} {
+		if got := strings.Contains(stopMessage(c.args), "writing what was measured"); got != c.write {
+			t.Errorf("%v: %q", c.args, stopMessage(c.args))
+		}
+	}
+}
