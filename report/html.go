@@ -54,6 +54,7 @@ th { background: #f2f2f2; white-space: normal; vertical-align: bottom; }
 table.sortable th { cursor: pointer; }
 table.sortable th[data-dir="asc"]::after { content: " ▲"; }
 table.sortable th[data-dir="desc"]::after { content: " ▼"; }
+th.warn { text-align: left; }
 td.warn { text-align: left; white-space: normal; min-width: 12em; max-width: 20em; color: #8a4b00; font-size: 0.95em; }
 td.warn ul { margin: 0; padding-left: 1.1em; }
 tr:nth-child(even) td { background: #fafafa; }
@@ -73,7 +74,7 @@ code { background: #f4f4f4; padding: 0 0.2em; }
 <h2>Cells</h2>
 <p>{{.Head}} Click a column to sort.</p>
 <table class="sortable" id="summary">
-<thead><tr><th>cell</th>{{range .Header}}<th>{{.}}</th>{{end}}<th>warnings</th></tr></thead>
+<thead><tr><th>cell</th>{{range .Header}}<th>{{.}}</th>{{end}}<th class="warn">warnings</th></tr></thead>
 <tbody>
 {{range .Rows}}<tr>{{range .Cells}}<td data-v="{{.Key}}">{{.Text}}</td>{{end}}<td class="warn" data-v="{{len .Warnings}}">{{if .Warnings}}<ul>{{range .Warnings}}<li>{{.}}</li>{{end}}</ul>{{end}}</td></tr>
 {{end}}</tbody>
@@ -144,6 +145,9 @@ func WriteHTML(w io.Writer, s *Site, src ImageSource) error {
 		Phases     []htmlPhaseTable
 		Phase, CSV string
 	}{Head: plainHead(sum), Header: sum.Header, Phase: s.Phase, CSV: CSVFile}
+	for _, r := range s.Runs {
+		data.Runs = append(data.Runs, run{r.ID, runSummary(r)})
+	}
 	for _, r := range sum.Rows {
 		row := htmlRow{Cells: []htmlCell{{Text: r.Cell, Key: r.Cell}}, Warnings: r.Warnings}
 		for i, v := range r.Values {
