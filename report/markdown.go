@@ -136,11 +136,12 @@ func dimRows(ts []DimTable) [][]string {
 }
 
 // writeMDTable writes a pipe table; the first left columns are
-// left-aligned, the others right-aligned.
+// left-aligned, the others right-aligned, except a last column of text
+// ("warnings").
 func writeMDTable(ew *errWriter, header []string, rows [][]string, left int) {
 	ew.printf("| %s |\n|", strings.Join(header, " | "))
 	for i := range header {
-		if i < left {
+		if i < left || (i == len(header)-1 && header[i] == "warnings") {
 			ew.printf("---|")
 		} else {
 			ew.printf("---:|")
