@@ -77,7 +77,7 @@ func (t niceTicks) Ticks(min, max float64) []gplot.Tick {
 		}
 	}
 	prec := max0(-int(math.Floor(math.Log10(step))))
-	if mult == 2.5 {
+	if mult == 2.5 && step < 10 { // 2.5, 0.25: one digit more; 25, 250: none
 		prec++
 	}
 	if mult == 10 {
