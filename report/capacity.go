@@ -98,7 +98,7 @@ func (s *CapacitySite) Write(dir string) ([]string, error) {
 		write func(io.Writer) error
 	}{
 		{MarkdownFile, func(w io.Writer) error { return WriteCapacityMarkdown(w, s) }},
-		{HTMLFile, func(w io.Writer) error { return WriteCapacityHTML(w, s, embedPNG(dir)) }},
+		{HTMLFile, func(w io.Writer) error { return WriteCapacityHTML(w, s, LinkPNG) }},
 	} {
 		var b strings.Builder
 		if err := out.write(&b); err != nil {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -47,6 +46,8 @@ var capacityRefused = map[string]string{
 	"interval":          "a step's phases.hlog has 100 ms intervals, its achieved rate's granularity",
 	"seed":              "a search has no shuffled repeats",
 	"max-mismatch-rate": "a step's mismatched samples are counted in its run, left out of its latency",
+	"tables":            "capacity prints a table per cell of its steps",
+	"client-auth":       "not supported: the embedded target runs in its own process",
 }
 
 // Defaults of the search.
@@ -56,7 +57,7 @@ const (
 )
 
 func capacityCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs, f := newRunFlags(stderr)
+	fs, f := newRunFlags(stdout)
 	fs.Init("capacity", pflag.ContinueOnError)
 	var cf capacityFlags
 	fs.StringArrayVar(&cf.slo, "slo", []string{defaultSLO}, "objective every step must hold, PHASE:pNN<DURATION (repeatable); latency runs from each handshake's intended start")
@@ -75,14 +76,16 @@ func capacityCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	_ = dur.Value.Set("2s")
 	fs.Lookup("concurrency").Usage = "most handshakes in flight (default 64)"
 	fs.Lookup("warmup").Usage = "unrecorded warm-up before each step"
+	fs.Lookup("quiet").Usage = "no progress lines on stderr (the answers and the step tables still go to stdout)"
 	fs.Lookup("out").Usage = "directory of the search (default ./runs/capacity-<UTC timestamp>): capacity.json, and each step's run under steps/"
 	fs.Lookup("max-error-rate").Usage = "a step holds only if at most this fraction of attempts failed (0..1)"
 	for name := range capacityRefused {
 		_ = fs.MarkHidden(name)
 	}
+	group(fs, groupTarget, "target-pid", "target-cgroup")
+	group(fs, groupCapacity, "slo", "min-achieved", "max-error-rate", "budget", "rates", "start-rate", "growth", "max-rate", "precision", "knee-repeats")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: hsbench capacity [flags]\n\nFinds the highest offered rate (open loop) that holds --slo, errors within --max-error-rate and\nthe achieved rate within --min-achieved, per cell, within --budget.\n\nFlags (cell and load flags as in 'hsbench run'):")
-		fs.PrintDefaults()
+		printUsage(stdout, "Usage: hsbench capacity [flags]\n\nFinds the highest offered rate (open loop) that holds --slo, errors within --max-error-rate and\nthe achieved rate within --min-achieved, per cell, within --budget. Cell and load flags as in 'hsbench run'.", fs)
 	}
 	if help, err := parse(fs, args); help || err != nil {
 		return err
