@@ -94,6 +94,21 @@ func Judge(f Facts, l Limits) Outcome {
 			"hsbench used %.2f of its %.0f cores: the generator is the bottleneck, not the target%s; "+
 				"split the load over more processes or machines with --shard", f.ClientCores, f.ClientCap, targetUse(f))}
 	}
+	// The latency from the intended start is lateness plus service time.
+	// When the service time alone holds the objective, the excess is the
+	// generator's: starts delayed because every slot was busy (Little's
+	// law: a limit whatever the CPUs do), or because hsbench could not run
+	// on time.
+	startsLate := (f.SLOFailed != "" && f.ServiceHeld) || (f.SLOFailed == "" && short)
+	if startsLate && f.Busy > l.MaxBusy && !f.serviceInflated() {
+		little := ""
+		if f.ServiceP50 > 0 {
+			little = fmt.Sprintf(" ≈ %d / %.3g ms = %.0f/s", f.Concurrency, ms(f.ServiceP50), float64(f.Concurrency)/f.ServiceP50.Seconds())
+		}
+		return Outcome{Reason: Concurrency, Detail: fmt.Sprintf(
+			"%.0f%% of handshakes found all %d in-flight slots busy: Little's law caps the rate at concurrency / latency%s; "+
+				"raise --concurrency to measure the target", 100*f.Busy, f.Concurrency, little)}
+	}
 	if f.ClientWait >= l.StarvedWait {
 		return Outcome{Reason: Generator, Detail: fmt.Sprintf(
 			"hsbench's threads waited for a CPU %.1f× as long as they ran: the machine's CPUs are oversubscribed and the generator "+
@@ -102,25 +117,11 @@ func Judge(f Facts, l Limits) Outcome {
 	if f.ErrorRate > l.MaxErrorRate {
 		return Outcome{Reason: Errors, Detail: fmt.Sprintf("%.1f%% of attempts failed (at most %.1f%%)", 100*f.ErrorRate, 100*l.MaxErrorRate)}
 	}
-	// The latency from the intended start is lateness plus service time.
-	// When the service time alone holds the objective, the excess is the
-	// generator's: starts delayed because every slot was busy (Little's
-	// law), or because hsbench could not run on time.
-	startsLate := (f.SLOFailed != "" && f.ServiceHeld) || (f.SLOFailed == "" && short)
 	if startsLate && f.Busy > l.MaxBusy && f.serviceInflated() {
 		// The slots were full because the target queued: it saturated.
 		return Outcome{Reason: Throughput, Detail: fmt.Sprintf(
 			"the target saturated: its median service time grew from %.3g to %.3g ms and all %d in-flight slots filled; achieved %.0f/s of %.0f/s offered%s",
 			ms(f.BaseServiceP50), ms(f.ServiceP50), f.Concurrency, f.Achieved, f.Offered, targetUse(f))}
-	}
-	if startsLate && f.Busy > l.MaxBusy {
-		little := ""
-		if f.ServiceP50 > 0 {
-			little = fmt.Sprintf(" ≈ %d / %.3g ms = %.0f/s", f.Concurrency, ms(f.ServiceP50), float64(f.Concurrency)/f.ServiceP50.Seconds())
-		}
-		return Outcome{Reason: Concurrency, Detail: fmt.Sprintf(
-			"%.0f%% of handshakes found all %d in-flight slots busy: Little's law caps the rate at concurrency / latency%s; "+
-				"raise --concurrency to measure the target", 100*f.Busy, f.Concurrency, little)}
 	}
 	if startsLate && f.SLOFailed != "" {
 		return Outcome{Reason: Generator, Detail: fmt.Sprintf(

@@ -24,6 +24,9 @@ func TestJudge(t *testing.T) {
 		{"shortfall beyond the counting slack", func(f *Facts) { f.Achieved, f.AchievedSlack = 489, 5 }, Throughput, "achieved 489/s"},
 		{"generator CPU", func(f *Facts) { f.SLOFailed, f.ClientCores = "latency:p99<10ms", 1.85 }, Generator, "--shard"},
 		{"generator CPU before errors", func(f *Facts) { f.ErrorRate, f.ClientCores = 0.5, 1.9 }, Generator, "1.90 of its 2 cores"},
+		{"slots full at the unloaded service time, however starved", func(f *Facts) {
+			f.Achieved, f.Busy, f.Concurrency, f.ServiceP50, f.BaseServiceP50, f.ClientWait = 400, 0.5, 8, 180*time.Millisecond, 150*time.Millisecond, 5
+		}, Concurrency, "8 / 180 ms"},
 		{"generator starved of CPU", func(f *Facts) { f.SLOFailed, f.ClientWait = "latency:p99<10ms", 2.5 }, Generator, "waited for a CPU 2.5×"},
 		{"some CPU wait is normal", func(f *Facts) { f.SLOFailed, f.ClientWait = "latency:p99<10ms", 0.3 }, Latency, ""},
 		{"late starts, free slots", func(f *Facts) {
