@@ -159,10 +159,11 @@ func nginxCapacity(t *testing.T, pid int, common []string) (fails []string, stea
 // and its request take about 3 RTT; with N handshakes in flight at most,
 // Little's law (in flight = rate × mean time in the system) caps the rate
 // at N / mean service time. So at the answer the handshakes in flight,
-// rate × mean service time, must be close to N (at most N, and at least
-// 70% of it: the search's precision is 10% and a step must achieve 99%
-// of its rate), and at the first failing rate the slots are full: what it
-// achieved × its mean service time ≈ N. Both hold with the service time
+// achieved rate × mean service time, must be close to N (at most N, 10%
+// for the measurement's noise, and at least 70% of it: the search's
+// precision is 10% and a step must achieve 99% of its rate), and at the
+// first failing rate the slots are full: what it achieved × its mean
+// service time ≈ N. Both hold with the service time
 // each step measured, however slow the loaded machine made it, and move
 // with N. The knee must be blamed on concurrency; a knee blamed on the
 // generator (hsbench starved of CPU by a loaded machine) is measured again.
@@ -194,15 +195,15 @@ func TestCapacityLittlesLaw(t *testing.T) {
 				fails = append(fails, fmt.Sprintf("concurrency %d: no bracketed knee (%+v)", n, a))
 				continue
 			}
-			inFlight := a.RatePS * held.Service.Mean / 1e3
+			inFlight := held.AchievedPS * held.Service.Mean / 1e3
 			full := failed.AchievedPS * failed.Service.Mean / 1e3
 			t.Logf("concurrency %d: knee in [%v, %v)/s; in flight at the answer %.2f (mean service %.1f ms), at the failing rate %.2f (achieved %.1f/s, mean service %.1f ms); %s: %s",
 				n, a.RatePS, a.FailedPS, inFlight, held.Service.Mean, full, failed.AchievedPS, failed.Service.Mean, a.Reason, a.Detail)
-			if inFlight > 1.05*float64(n) || inFlight < 0.7*float64(n) {
-				fails = append(fails, fmt.Sprintf("concurrency %d: %.2f in flight at the answer %v/s, want 70%%–105%% of %d", n, inFlight, a.RatePS, n))
+			if inFlight > 1.1*float64(n) || inFlight < 0.7*float64(n) {
+				fails = append(fails, fmt.Sprintf("concurrency %d: %.2f in flight at the answer %v/s, want 70%%–110%% of %d", n, inFlight, a.RatePS, n))
 			}
-			if full > 1.05*float64(n) || full < 0.8*float64(n) {
-				fails = append(fails, fmt.Sprintf("concurrency %d: %.2f in flight at the failing rate %v/s, want 80%%–105%% of %d (slots full)", n, full, a.FailedPS, n))
+			if full > 1.1*float64(n) || full < 0.8*float64(n) {
+				fails = append(fails, fmt.Sprintf("concurrency %d: %.2f in flight at the failing rate %v/s, want 80%%–110%% of %d (slots full)", n, full, a.FailedPS, n))
 			}
 			if a.Reason != "concurrency" {
 				fails = append(fails, fmt.Sprintf("concurrency %d: knee reason %q, want concurrency", n, a.Reason))
