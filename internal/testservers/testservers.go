@@ -105,6 +105,7 @@ type Server struct {
 
 	proc      *process
 	earlyBase EarlyDataCounts // openssl: reports before the server was handed out
+	hsBase    [2]int          // gnutls: full and resumed handshakes before it was handed out
 }
 
 // ClientConfig returns a client configuration that trusts the server's CA
