@@ -149,7 +149,9 @@ func (s StatusSet) IsZero() bool { return s.classes == [6]bool{} && len(s.codes)
 // class is "http_status:<code>".
 type StatusError struct{ Code int }
 
-func (e *StatusError) Error() string { return fmt.Sprintf("bench: HTTP status %d not expected", e.Code) }
+func (e *StatusError) Error() string {
+	return fmt.Sprintf("bench: HTTP status %d not expected", e.Code)
+}
 
 // ErrNoResponse marks a handshake that completed, a request that was
 // written, and a response that never came (the server closed or the
