@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"os"
@@ -24,6 +25,13 @@ var ErrNo0RTT = errors.New("target does not accept 0-RTT")
 func Classify(err error) string {
 	if err == nil {
 		return ""
+	}
+	var se *StatusError
+	if errors.As(err, &se) {
+		return fmt.Sprintf("%s:%d", sample.ClassHTTPStatus, se.Code)
+	}
+	if errors.Is(err, ErrNoResponse) && !errors.Is(err, context.Canceled) {
+		return sample.ClassNoResponse
 	}
 	if errors.Is(err, ErrNo0RTT) {
 		return sample.ClassNo0RTT
