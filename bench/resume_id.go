@@ -16,8 +16,8 @@ import (
 
 // Mismatch reasons of resumption.
 const (
-	MismatchNoTicket      = "asked resumed, got a full handshake (the server issued no ticket)"
-	MismatchIDDeclined    = "asked resumed by session ID, the server declined it (full handshake)"
+	MismatchNoTicket   = "asked resumed, got a full handshake (the server issued no ticket)"
+	MismatchIDDeclined = "asked resumed by session ID, the server declined it (full handshake)"
 )
 
 // countingCache is a worker's session cache that remembers whether
@@ -159,4 +159,3 @@ func checkStatus(expect StatusSet, first byte, r io.Reader) error {
 	}
 	return nil
 }
-
