@@ -10,7 +10,7 @@ import (
 	"os"
 	"sync/atomic"
 
-	"github.com/hsbench/hsbench/bench/internal/sessionid"
+	"github.com/hsbench/hsbench/bench/internal/tls12"
 	"github.com/hsbench/hsbench/bench/sample"
 )
 
@@ -51,7 +51,7 @@ func (h *tcpHandshaker) primeSession(ctx context.Context) error {
 	if h.cfg.KeyLog != nil {
 		cfg.KeyLogWriter = h.cfg.KeyLog
 	}
-	conn, sess, perr := sessionid.Prime(ctx, raw, cfg)
+	conn, sess, perr := tls12.Prime(ctx, raw, cfg)
 	if conn == nil {
 		return classified(perr)
 	}
@@ -84,19 +84,19 @@ func (h *tcpHandshaker) runSessionID(ctx context.Context, tr *Trace) (*traceConn
 	if dl, ok := ctx.Deadline(); ok {
 		_ = tc.SetDeadline(dl)
 	}
-	hooks := &sessionid.Hooks{}
+	hooks := &tls12.Hooks{}
 	if h.cfg.KeyLog != nil {
 		hooks.KeyLog = func(label string, random, secret []byte) {
 			fmt.Fprintf(h.cfg.KeyLog, "%s %x %x\n", label, random, secret)
 		}
 	}
 	sess := h.session
-	c, res, err := sessionid.Resume(ctx, tc, &sessionid.Config{ServerName: h.base.ServerName}, sess, hooks)
+	c, res, err := tls12.Resume(ctx, tc, &tls12.Config{ServerName: h.base.ServerName}, sess, hooks)
 	tr.Labels = sample.Labels{Transport: "tcp", Version: "1.2", Suite: tls.CipherSuiteName(sess.CipherSuite), Group: GroupName(sess.Group)}
 	if res != nil {
 		tr.Labels.Resumed, tr.Labels.ALPN = res.Resumed, res.ALPN
 	}
-	if errors.Is(err, sessionid.ErrNotResumed) {
+	if errors.Is(err, tls12.ErrNotResumed) {
 		// The server started a full handshake, which the engine does not
 		// complete: a labelled mismatch, its timings end at the ServerHello.
 		tr.Labels.Suite = tls.CipherSuiteName(res.CipherSuite)

@@ -9,7 +9,7 @@ import (
 	"net"
 	"time"
 
-	"github.com/hsbench/hsbench/bench/internal/sessionid"
+	"github.com/hsbench/hsbench/bench/internal/tls12"
 	"github.com/hsbench/hsbench/bench/sample"
 )
 
@@ -56,7 +56,7 @@ type TCPConfig struct {
 	// another status is an error of class http_status:<code>.
 	Expect StatusSet
 	// Resume is how a resumed cell resumes: ResumeTicket (crypto/tls),
-	// ResumeID (TLS 1.2 session ID, bench/internal/sessionid) or
+	// ResumeID (TLS 1.2 session ID, bench/internal/tls12) or
 	// ResumeAuto (a ticket when the priming handshake got one, else the
 	// session ID). Empty means ResumeTicket.
 	Resume string
@@ -114,7 +114,7 @@ type tcpHandshaker struct {
 	// resumeBy is how the measured attempts resume, decided by Prime:
 	// ResumeTicket, or ResumeID with session the session to resume.
 	resumeBy  string
-	session   *sessionid.Session
+	session   *tls12.Session
 	noTicket  bool // the priming handshake got no ticket
 	primeNote string
 }

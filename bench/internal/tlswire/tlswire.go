@@ -3,8 +3,8 @@
 // byte stream into records, the record-layer error, and walking a
 // handshake message's extension block. The record protection itself
 // differs between TLS 1.2 and 1.3 and lives with each engine
-// (bench/internal/zerortt for TLS 1.3 0-RTT, bench/internal/sessionid for
-// TLS 1.2 session-ID resumption).
+// (bench/internal/zerortt for TLS 1.3 0-RTT, bench/internal/tls12 for
+// TLS 1.2 session-ID resumption and full handshakes with ordered groups).
 package tlswire
 
 import (
@@ -34,7 +34,7 @@ const (
 
 // RecordError is a record-layer failure: a malformed record header, an
 // oversized record, or a record that does not authenticate. Engine is the
-// prefix of the message ("zerortt", "sessionid").
+// prefix of the message ("zerortt", "tls12").
 type RecordError struct {
 	Engine string
 	Reason string

@@ -1,0 +1,28 @@
+package tls12
+
+import (
+	"errors"
+	"fmt"
+)
+
+// ErrNotResumed is returned when the server answered the ClientHello with
+// a session ID other than the one offered: it declined the session and
+// started a full handshake, which Resume does not complete.
+var ErrNotResumed = errors.New("tls12: server declined the session ID (full handshake)")
+
+// ErrNoSessionID is returned by Prime when the server's ServerHello carried
+// an empty session ID: the server keeps no session cache, so there is
+// nothing to resume by ID.
+var ErrNoSessionID = errors.New("tls12: server assigned no session ID (no session cache)")
+
+// ErrHandshakeFailed marks handshake errors detected locally (a Finished
+// that does not verify, a protocol violation).
+var ErrHandshakeFailed = errors.New("tls12: handshake failed")
+
+// ErrUnsupportedSuite is returned for a session whose cipher suite is not
+// an AEAD suite this engine implements.
+var ErrUnsupportedSuite = errors.New("tls12: cipher suite not supported for session-ID resumption")
+
+func handshakeErr(format string, args ...any) error {
+	return fmt.Errorf("%w: "+format, append([]any{ErrHandshakeFailed}, args...)...)
+}
