@@ -47,6 +47,9 @@ func (h *tcpHandshaker) primeSession(ctx context.Context) error {
 	if dl, ok := ctx.Deadline(); ok {
 		_ = raw.SetDeadline(dl)
 	}
+	if h.ordered != nil {
+		return h.primeFull12(ctx, raw)
+	}
 	cfg := h.base.Clone()
 	if h.cfg.KeyLog != nil {
 		cfg.KeyLogWriter = h.cfg.KeyLog
@@ -71,6 +74,26 @@ func (h *tcpHandshaker) primeSession(ctx context.Context) error {
 		return classified(fmt.Errorf("bench: --resume %s: %w", h.cfg.Resume, perr))
 	}
 	h.resumeBy, h.session = ResumeID, sess
+	return nil
+}
+
+// primeFull12 makes the session with the own client when the cell's
+// group order needs it (it asks for no ticket: auto resumes by ID).
+func (h *tcpHandshaker) primeFull12(ctx context.Context, raw net.Conn) error {
+	c, res, err := tls12.Full(ctx, raw, h.fullConfig(), h.keyLogHooks(&tls12.Hooks{}))
+	if err != nil {
+		return classified(err)
+	}
+	defer c.Close()
+	tr := newTrace()
+	tr.Priming = true
+	if err := h.exchange(tr, c); err != nil {
+		return classified(err)
+	}
+	if res.Session == nil {
+		return classified(fmt.Errorf("bench: --resume %s: %w", h.cfg.Resume, tls12.ErrNoSessionID))
+	}
+	h.resumeBy, h.session, h.noTicket = ResumeID, res.Session, true
 	return nil
 }
 

@@ -91,6 +91,7 @@ func NewTCPFactory(cfg TCPConfig) (sample.Factory, error) {
 		d := &net.Dialer{}
 		cfg.Dial = d.DialContext
 	}
+	ordered := orderedGroups(cfg.TLS)
 	return func() (sample.Handshaker, error) {
 		base := cfg.TLS.Clone()
 		if cfg.Mode == sample.ModeResumed {
@@ -103,7 +104,7 @@ func NewTCPFactory(cfg TCPConfig) (sample.Factory, error) {
 			base.SessionTicketsDisabled = true
 		}
 		asked := Asked{Mode: cfg.Mode, Suite: cfg.WantSuite, Group: cfg.WantGroup}
-		return &tcpHandshaker{cfg: cfg, base: base, asked: asked}, nil
+		return &tcpHandshaker{cfg: cfg, base: base, asked: asked, ordered: ordered}, nil
 	}, nil
 }
 
@@ -111,6 +112,10 @@ type tcpHandshaker struct {
 	cfg   TCPConfig
 	base  *tls.Config
 	asked Asked
+	// ordered, when set, is the supported_groups order crypto/tls cannot
+	// send: full handshakes (and session-ID priming) use the own TLS 1.2
+	// client with it (see ClientGroups).
+	ordered []tls.CurveID
 	// resumeBy is how the measured attempts resume, decided by Prime:
 	// ResumeTicket, or ResumeID with session the session to resume.
 	resumeBy  string
@@ -151,8 +156,11 @@ func (h *tcpHandshaker) attempt(ctx context.Context, priming bool) sample.Sample
 	tr.NoResponse = len(h.cfg.Request) == 0
 	tr.Labels.Transport = "tcp"
 	run := h.run
-	if h.resumeBy == ResumeID && !priming {
+	switch {
+	case h.resumeBy == ResumeID && !priming:
 		run = h.runSessionID
+	case h.ordered != nil && h.cfg.Mode == sample.ModeFull:
+		run = h.runFull12
 	}
 	tc, err := run(ctx, tr)
 	s := tr.Sample(h.asked, err)
