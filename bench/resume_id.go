@@ -139,9 +139,8 @@ func (h *tcpHandshaker) runSessionID(ctx context.Context, tr *Trace) (*traceConn
 // resumption fell back to a full handshake.
 func (h *tcpHandshaker) labelResumption(s *sample.Sample) {
 	if s.Labels.Resumed {
-		s.Labels.ResumedBy = h.resumeBy
-		if h.resumeBy == "" {
-			s.Labels.ResumedBy = ResumeTicket
+		if s.Labels.Version == "1.2" { // TLS 1.3 resumes by PSK (ticket) only
+			s.Labels.ResumedBy = h.resumeBy
 		}
 		return
 	}
