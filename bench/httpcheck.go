@@ -15,12 +15,14 @@ import (
 
 // HTTPRequest is the request hsbench sends once the handshake is done (or
 // as early data): GET Path with Host, the extra Headers and, over TCP,
-// "Connection: close". Its response's status must be in Expect.
+// "Connection: close" unless KeepAlive. Its response's status must be in Expect.
 type HTTPRequest struct {
 	Host    string // Host header / :authority, with the port unless 443
 	Path    string // default "/"
 	Headers []Header
 	Expect  StatusSet
+	// KeepAlive leaves out "Connection: close" (see KeepAliveRequest).
+	KeepAlive bool
 }
 
 // Header is one extra request header.
@@ -70,7 +72,10 @@ func (r *HTTPRequest) HTTP1() []byte {
 	for _, h := range r.Headers {
 		fmt.Fprintf(&b, "%s: %s\r\n", h.Name, h.Value)
 	}
-	b.WriteString("Connection: close\r\n\r\n")
+	if !r.KeepAlive {
+		b.WriteString("Connection: close\r\n")
+	}
+	b.WriteString("\r\n")
 	return []byte(b.String())
 }
 
