@@ -17,11 +17,13 @@ type AccessEntry struct {
 	Reused    bool   // $ssl_session_reused is "r"
 	EarlyData bool   // $ssl_early_data is "1"
 	Status    int
+	HTTPProto string // caddy only: "HTTP/1.1", "HTTP/2.0", "HTTP/3.0"
 }
 
-// AccessLog returns nginx's access log entries, waiting up to timeout for
+// AccessLog returns nginx's or caddy's access log entries, waiting up to timeout for
 // at least n of them (nginx writes a line when the request completes).
-// Only for StartNginx servers.
+// Only for StartNginx and StartCaddy servers (caddy logs no curve and no
+// early data).
 func (s *Server) AccessLog(n int, timeout time.Duration) ([]AccessEntry, error) {
 	deadline := time.Now().Add(timeout)
 	for {
@@ -37,6 +39,9 @@ func (s *Server) AccessLog(n int, timeout time.Duration) ([]AccessEntry, error) 
 }
 
 func (s *Server) readAccessLog() ([]AccessEntry, error) {
+	if s.Name == "caddy" {
+		return s.readCaddyLog()
+	}
 	data, err := os.ReadFile(filepath.Join(s.Dir, "access.log"))
 	if os.IsNotExist(err) {
 		return nil, nil
@@ -63,4 +68,17 @@ func (s *Server) readAccessLog() ([]AccessEntry, error) {
 		})
 	}
 	return out, nil
+}
+
+// accessLogHandshakes counts requests by whether their session was reused.
+func (s *Server) accessLogHandshakes(total int, timeout time.Duration) (full, resumed int, err error) {
+	entries, err := s.AccessLog(total, timeout)
+	for _, e := range entries {
+		if e.Reused {
+			resumed++
+		} else {
+			full++
+		}
+	}
+	return full, resumed, err
 }

@@ -50,17 +50,32 @@ func StartGnuTLS(t testing.TB, o Options) *Server {
 		}
 		return args, nil, nil
 	}
+	s.view = s.helloCertHandshakes(gnutlsServerHello, gnutlsCertificate)
 	var handshook bool
 	s.proc, s.Addr, handshook = run(t, s.Name, bin, s.Dir, certs.Leaf.Certificate[0], out, start, s.Options)
-	if handshook {
-		// The readiness probe's handshake is logged too: count from after it.
-		full, resumed, err := s.Handshakes(1, readyTimeout)
-		if err != nil {
-			t.Fatalf("%v\nlog:\n%s", err, s.Log())
-		}
-		s.hsBase = [2]int{full, resumed}
-	}
+	s.skipProbe(t, handshook)
 	return s
+}
+
+// helloCertHandshakes counts handshakes from a server's log: every
+// handshake logs a ServerHello line, a full one a Certificate line too.
+func (s *Server) helloCertHandshakes(hello, cert string) func(int, time.Duration) (int, int, error) {
+	return func(total int, timeout time.Duration) (int, int, error) {
+		deadline := time.After(timeout)
+		for {
+			c, changed := s.proc.out.Counts()
+			full := c[cert] - s.hsBase[0]
+			resumed := c[hello] - c[cert] - s.hsBase[1]
+			if full+resumed >= total {
+				return full, resumed, nil
+			}
+			select {
+			case <-changed:
+			case <-deadline:
+				return full, resumed, fmt.Errorf("testservers: %s logged %d handshakes in %v, want %d", s.Name, full+resumed, timeout, total)
+			}
+		}
+	}
 }
 
 // gnutlsPriority is the priority string for o's versions and groups.
@@ -76,24 +91,4 @@ func gnutlsPriority(o Options) string {
 		}
 	}
 	return strings.Join(p, ":")
-}
-
-// Handshakes counts the handshakes the server logged so far, as full and
-// resumed (a ServerHello without a Certificate), waiting up to timeout
-// for at least total of them. Only for StartGnuTLS servers.
-func (s *Server) Handshakes(total int, timeout time.Duration) (full, resumed int, err error) {
-	deadline := time.After(timeout)
-	for {
-		c, changed := s.proc.out.Counts()
-		certs := c[gnutlsCertificate] - s.hsBase[0]
-		hellos := c[gnutlsServerHello] - s.hsBase[0] - s.hsBase[1]
-		if hellos >= total {
-			return certs, hellos - certs, nil
-		}
-		select {
-		case <-changed:
-		case <-deadline:
-			return certs, hellos - certs, fmt.Errorf("testservers: %s logged %d handshakes in %v, want %d", s.Name, hellos, timeout, total)
-		}
-	}
 }

@@ -10,7 +10,8 @@ import (
 const maxLog = 64 << 10
 
 // logBuffer collects a server's output: it keeps the last maxLog bytes and
-// counts lines that contain given strings, so long runs do not grow it.
+// counts lines that contain given strings (or end with them: see
+// matchLine), so long runs do not grow it.
 // It is safe for concurrent use.
 type logBuffer struct {
 	mu      sync.Mutex
@@ -47,7 +48,7 @@ func (b *logBuffer) Write(p []byte) (int, error) {
 		line := string(b.partial[:i])
 		b.partial = b.partial[i+1:]
 		for _, w := range b.watch {
-			if strings.Contains(line, w) {
+			if matchLine(line, w) {
 				b.counts[w]++
 				counted = true
 			}
@@ -93,4 +94,13 @@ func (b *logBuffer) Counts() (map[string]int, <-chan struct{}) {
 		c[k] = v
 	}
 	return c, b.changed
+}
+
+// matchLine reports whether line holds w, or, when w ends in "$", ends
+// with the rest of w.
+func matchLine(line, w string) bool {
+	if strings.HasSuffix(w, "$") {
+		return strings.HasSuffix(strings.TrimRight(line, "\r"), w[:len(w)-1])
+	}
+	return strings.Contains(line, w)
 }

@@ -111,6 +111,7 @@ func StartNginx(t testing.TB, o Options) *Server {
 		// -e keeps even the messages before the config is read out of /var/log.
 		return []string{"-p", s.Dir + "/", "-c", conf, "-e", errorLog}, []string{errorLog}, nil
 	}
+	s.view = s.accessLogHandshakes
 	s.proc, s.Addr, _ = run(t, s.Name, bin, s.Dir, certs.Leaf.Certificate[0], out, start, s.Options)
 	return s
 }
