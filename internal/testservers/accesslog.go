@@ -30,7 +30,7 @@ func (s *Server) AccessLog(n int, timeout time.Duration) ([]AccessEntry, error) 
 		entries, err := s.readAccessLog()
 		if err != nil || len(entries) >= n || time.Now().After(deadline) {
 			if err == nil && len(entries) < n {
-				err = fmt.Errorf("testservers: nginx logged %d requests in %v, want %d", len(entries), timeout, n)
+				err = fmt.Errorf("testservers: %s logged %d requests in %v, want %d", s.Name, len(entries), timeout, n)
 			}
 			return entries, err
 		}

@@ -43,7 +43,7 @@ func StartStunnel(t testing.TB, o Options) *Server {
 		t.Fatal(err)
 	}
 	out := newLogBuffer(stunnelFull, stunnelResumed)
-	s.view = s.stunnelHandshakes
+	s.view = s.markHandshakes(stunnelFull, stunnelResumed)
 	conf := filepath.Join(s.Dir, "stunnel.conf")
 	start := func(port int) ([]string, []string, error) {
 		p := protocols(s.Options)
@@ -71,18 +71,22 @@ func StartStunnel(t testing.TB, o Options) *Server {
 	return s
 }
 
-func (s *Server) stunnelHandshakes(total int, timeout time.Duration) (int, int, error) {
-	deadline := time.After(timeout)
-	for {
-		c, changed := s.proc.out.Counts()
-		full, resumed := c[stunnelFull]-s.hsBase[0], c[stunnelResumed]-s.hsBase[1]
-		if full+resumed >= total {
-			return full, resumed, nil
-		}
-		select {
-		case <-changed:
-		case <-deadline:
-			return full, resumed, fmt.Errorf("testservers: stunnel logged %d handshakes in %v, want %d", full+resumed, timeout, total)
+// markHandshakes counts handshakes from log lines that mark a full and a
+// resumed one.
+func (s *Server) markHandshakes(fullMark, resumedMark string) func(int, time.Duration) (int, int, error) {
+	return func(total int, timeout time.Duration) (int, int, error) {
+		deadline := time.After(timeout)
+		for {
+			c, changed := s.proc.out.Counts()
+			full, resumed := c[fullMark]-s.hsBase[0], c[resumedMark]-s.hsBase[1]
+			if full+resumed >= total {
+				return full, resumed, nil
+			}
+			select {
+			case <-changed:
+			case <-deadline:
+				return full, resumed, fmt.Errorf("testservers: %s logged %d handshakes in %v, want %d", s.Name, full+resumed, timeout, total)
+			}
 		}
 	}
 }

@@ -45,7 +45,8 @@ type FullConfig struct {
 // Full performs a full TLS 1.2 ECDHE handshake over conn and returns the
 // connection, what was negotiated and the session (for Resume when the
 // server assigned a session ID). RSA key exchange, client certificates and
-// renegotiation are not implemented. ctx's deadline applies as in Resume.
+// renegotiation are not implemented (a CertificateRequest is answered with
+// no certificate). ctx's deadline applies as in Resume.
 func Full(ctx context.Context, conn net.Conn, cfg *FullConfig, hooks *Hooks) (*Conn, *Result, error) {
 	if hooks == nil {
 		hooks = &Hooks{}
@@ -87,6 +88,9 @@ type fullHandshake struct {
 	ch         *clientHello
 	suite      *suite
 	transcript []byte // handshake messages so far (the hash is chosen by the suite)
+	// certRequested: the server sent CertificateRequest; the client
+	// answers with an empty Certificate.
+	certRequested bool
 }
 
 func (fh *fullHandshake) read(want uint8, name string) ([]byte, error) {
@@ -210,11 +214,17 @@ func (fh *fullHandshake) readKeyExchange(leaf *x509.Certificate, sh *serverHello
 	if err != nil {
 		return nil, fmt.Errorf("tls12: reading ServerHelloDone: %w", err)
 	}
-	switch next[0] {
-	case typeServerHelloDone:
-	case typeCertRequest:
-		return nil, handshakeErr("server requests a client certificate (unsupported)")
-	default:
+	if next[0] == typeCertRequest {
+		// An optional client certificate (gnutls-serv asks by default): the
+		// answer is an empty Certificate; a server that requires one
+		// aborts with an alert.
+		fh.certRequested = true
+		fh.transcript = append(fh.transcript, next...)
+		if next, err = fh.c.readHandshake(); err != nil {
+			return nil, fmt.Errorf("tls12: reading ServerHelloDone: %w", err)
+		}
+	}
+	if next[0] != typeServerHelloDone {
 		return nil, handshakeErr("expected ServerHelloDone, got handshake message %d", next[0])
 	}
 	fh.transcript = append(fh.transcript, next...)
@@ -242,8 +252,12 @@ func (fh *fullHandshake) finish(sh *serverHello, ske *serverKeyExchange) error {
 		return handshakeErr("key exchange: %v", err)
 	}
 	pub := priv.PublicKey().Bytes()
-	cke := handshakeHeader(typeClientKeyExchange, append([]byte{byte(len(pub))}, pub...))
-	fh.transcript = append(fh.transcript, cke...)
+	var flight []byte // plaintext handshake messages of the client's flight
+	if fh.certRequested {
+		flight = handshakeHeader(typeCertificate, []byte{0, 0, 0})
+	}
+	flight = append(flight, handshakeHeader(typeClientKeyExchange, append([]byte{byte(len(pub))}, pub...))...)
+	fh.transcript = append(fh.transcript, flight...)
 	var master []byte
 	if sh.ems {
 		master = prf12(s.hash, pms, labelExtendedMaster, fh.hash(), masterSecretLen)
@@ -265,7 +279,7 @@ func (fh *fullHandshake) finish(sh *serverHello, ske *serverKeyExchange) error {
 	}
 	fin := handshakeHeader(typeFinished, s.finished(master, labelClientFinished, fh.hash()))
 	fh.transcript = append(fh.transcript, fin...)
-	wire := append([]byte{tlswire.RecordHandshake, 3, 3, byte(len(cke) >> 8), byte(len(cke))}, cke...)
+	wire := append([]byte{tlswire.RecordHandshake, 3, 3, byte(len(flight) >> 8), byte(len(flight))}, flight...)
 	wire = append(wire, tlswire.RecordChangeCipherSpec, 3, 3, 0, 1, 1)
 	wire = out.seal(wire, tlswire.RecordHandshake, fin)
 	if _, err := fh.c.raw.Write(wire); err != nil {

@@ -87,3 +87,19 @@ func TestFullOpenSSL(t *testing.T) {
 		}
 	}
 }
+
+// gnutls-serv asks for an optional client certificate: the own client
+// answers with an empty Certificate, and P-384 is negotiated.
+func TestFullGnuTLSCertificateRequest(t *testing.T) {
+	s := testservers.StartGnuTLS(t, testservers.Options{MaxVersion: "1.2", NoTickets: true})
+	res, body := full(t, s, &FullConfig{Groups: []tls.CurveID{tls.CurveP384, tls.CurveP256}})
+	if res.Group != tls.CurveP384 || !strings.Contains(body, "Session ID") || res.Session == nil {
+		t.Fatalf("%+v\n%s", res, body)
+	}
+	if r, _ := resume(t, s, res.Session, nil); !r.Resumed {
+		t.Fatalf("resume: %+v", r)
+	}
+	if full, resumed, err := s.Handshakes(2, 5*time.Second); err != nil || full != 1 || resumed != 1 {
+		t.Fatalf("gnutls-serv logged %d full, %d resumed (%v)", full, resumed, err)
+	}
+}

@@ -1,0 +1,290 @@
+package bench
+
+import (
+	"context"
+	"crypto/tls"
+	"fmt"
+	"sort"
+	"strings"
+	"testing"
+	"text/tabwriter"
+	"time"
+
+	"github.com/hsbench/hsbench/bench/sample"
+	"github.com/hsbench/hsbench/internal/testservers"
+)
+
+// matrixAttempts is how many measured attempts each cell runs.
+const matrixAttempts = 3
+
+// matrixCell is one column of the interop matrix: what hsbench asks for,
+// the server options it needs, and what the server should see.
+type matrixCell struct {
+	name    string
+	opts    testservers.Options
+	quic    bool
+	handshk func(t *testing.T, s *testservers.Server) sample.Handshaker
+	resumed bool                         // the measured attempts should resume (the priming one is full)
+	early   bool                         // 0-RTT: early data should be accepted
+	wantHs  func(l sample.Labels) string // "" when hsbench's labels are what the cell asked
+}
+
+// matrixServer is one row: how to start it and which cells it cannot do.
+type matrixServer struct {
+	name        string
+	start       func(testing.TB, testservers.Options) *testservers.Server
+	unsupported map[string]string // cell → why
+}
+
+func tcpCell(version uint16, mode sample.Mode, resume, group string, suite uint16) func(*testing.T, *testservers.Server) sample.Handshaker {
+	return func(t *testing.T, s *testservers.Server) sample.Handshaker {
+		cfg := s.ClientConfig()
+		cfg.MinVersion, cfg.MaxVersion = version, version
+		g, _ := ParseGroup(group)
+		cfg.CurvePreferences = ClientGroups(g, version)
+		if suite != 0 {
+			cfg.CipherSuites = []uint16{suite}
+		}
+		req := &HTTPRequest{Host: Authority(s.ServerName, s.Addr)}
+		expect, _ := ParseStatusSet(DefaultExpectStatus)
+		return newHandshaker(t, TCPConfig{Address: s.Addr, TLS: cfg, Mode: mode, Request: req.HTTP1(), Expect: expect,
+			WantGroup: group, Resume: resume})
+	}
+}
+
+func zeroRTTCell(t *testing.T, s *testservers.Server) sample.Handshaker {
+	req := (&HTTPRequest{Host: Authority(s.ServerName, s.Addr)}).HTTP1()
+	return newZeroRTT(t, ZeroRTTConfig{Address: s.Addr, Request: req, NoResponse: !s.Responds,
+		TLS: &tls.Config{ServerName: s.ServerName, RootCAs: s.Pool, CurvePreferences: []tls.CurveID{tls.X25519}}})
+}
+
+func quicCell(mode sample.Mode) func(*testing.T, *testservers.Server) sample.Handshaker {
+	return func(t *testing.T, s *testservers.Server) sample.Handshaker {
+		cfg := s.ClientConfig()
+		cfg.NextProtos = []string{"h3"}
+		req := &HTTPRequest{Host: Authority(s.ServerName, s.Addr)}
+		expect, _ := ParseStatusSet(DefaultExpectStatus)
+		return newQUICHandshaker(t, QUICConfig{Address: s.Addr, TLS: cfg, Mode: mode, Request: []byte("h3"), HTTP3: true,
+			HTTP3Request: req.HTTP3(), Expect: expect})
+	}
+}
+
+func labelsWant(version string, resumed bool, resumedBy, group, suite string, early bool) func(sample.Labels) string {
+	return func(l sample.Labels) string {
+		var bad []string
+		if l.Version != version {
+			bad = append(bad, "version "+l.Version)
+		}
+		if l.Resumed != resumed {
+			bad = append(bad, fmt.Sprintf("resumed %v", l.Resumed))
+		}
+		if resumedBy != "" && l.ResumedBy != resumedBy {
+			bad = append(bad, "resumed_by "+l.ResumedBy)
+		}
+		if group != "" && !resumed && l.Group != group {
+			bad = append(bad, "group "+l.Group)
+		}
+		if suite != "" && l.Suite != suite {
+			bad = append(bad, "suite "+l.Suite)
+		}
+		if early && !l.EarlyAccepted {
+			bad = append(bad, "early data not accepted")
+		}
+		return strings.Join(bad, ", ")
+	}
+}
+
+var (
+	v12, v13 = testservers.Options{MaxVersion: "1.2"}, testservers.Options{MinVersion: "1.3"}
+	chacha12 = tls.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256
+)
+
+var matrixCells = []matrixCell{
+	{name: "1.2 full", opts: v12, handshk: tcpCell(tls.VersionTLS12, sample.ModeFull, "", "x25519", 0),
+		wantHs: labelsWant("1.2", false, "", "x25519", "", false)},
+	{name: "1.2 resumed ticket", opts: v12, handshk: tcpCell(tls.VersionTLS12, sample.ModeResumed, ResumeTicket, "x25519", 0), resumed: true,
+		wantHs: labelsWant("1.2", true, ResumeTicket, "", "", false)},
+	{name: "1.2 resumed id", opts: testservers.Options{MaxVersion: "1.2", NoTickets: true}, handshk: tcpCell(tls.VersionTLS12, sample.ModeResumed, ResumeID, "x25519", 0), resumed: true,
+		wantHs: labelsWant("1.2", true, ResumeID, "", "", false)},
+	{name: "1.2 p384", opts: v12, handshk: tcpCell(tls.VersionTLS12, sample.ModeFull, "", "p384", 0),
+		wantHs: labelsWant("1.2", false, "", "p384", "", false)},
+	{name: "1.2 chacha20", opts: v12, handshk: tcpCell(tls.VersionTLS12, sample.ModeFull, "", "x25519", chacha12),
+		wantHs: labelsWant("1.2", false, "", "x25519", tls.CipherSuiteName(chacha12), false)},
+	{name: "1.3 full", opts: v13, handshk: tcpCell(tls.VersionTLS13, sample.ModeFull, "", "x25519", 0),
+		wantHs: labelsWant("1.3", false, "", "x25519", "", false)},
+	{name: "1.3 p521", opts: v13, handshk: tcpCell(tls.VersionTLS13, sample.ModeFull, "", "p521", 0),
+		wantHs: labelsWant("1.3", false, "", "p521", "", false)},
+	{name: "1.3 resumed", opts: v13, handshk: tcpCell(tls.VersionTLS13, sample.ModeResumed, "", "x25519", 0), resumed: true,
+		wantHs: labelsWant("1.3", true, "", "", "", false)},
+	{name: "1.3 0-RTT", opts: testservers.Options{MinVersion: "1.3", EarlyData: true, NoAntiReplay: true}, handshk: zeroRTTCell, resumed: true, early: true,
+		wantHs: labelsWant("1.3", true, "", "", "", true)},
+	{name: "quic full", quic: true, handshk: quicCell(sample.ModeFull), wantHs: labelsWant("1.3", false, "", "", "", false)},
+	{name: "quic resumed", quic: true, handshk: quicCell(sample.ModeResumed), resumed: true, wantHs: labelsWant("1.3", true, "", "", "", false)},
+	{name: "quic 0-RTT", quic: true, handshk: quicCell(sample.Mode0RTT), resumed: true, early: true, wantHs: labelsWant("1.3", true, "", "", "", true)},
+}
+
+var noQUIC = "no QUIC in this server (build)"
+
+var matrixServers = []matrixServer{
+	{"nginx", testservers.StartNginx, map[string]string{"quic full": noQUIC, "quic resumed": noQUIC, "quic 0-RTT": noQUIC}},
+	{"openssl", func(t testing.TB, o testservers.Options) *testservers.Server {
+		o.LogHandshakes = true
+		return testservers.StartOpenSSL(t, o)
+	}, map[string]string{"quic full": noQUIC, "quic resumed": noQUIC, "quic 0-RTT": noQUIC}},
+	{"haproxy", testservers.StartHAProxy, map[string]string{"quic full": noQUIC, "quic resumed": noQUIC, "quic 0-RTT": noQUIC}},
+	{"caddy", testservers.StartCaddy, map[string]string{
+		"1.2 resumed id": "Go server: no session-ID resumption",
+		"1.3 0-RTT":      "Go server: no 0-RTT over TCP",
+		"1.2 p384":       "",
+	}},
+	{"gnutls", testservers.StartGnuTLS, map[string]string{"quic full": noQUIC, "quic resumed": noQUIC, "quic 0-RTT": noQUIC}},
+	{"gtlsserver", testservers.GTLSServer, map[string]string{}},
+	{"stunnel", testservers.StartStunnel, map[string]string{"1.3 0-RTT": "stunnel has no 0-RTT", "quic full": noQUIC, "quic resumed": noQUIC, "quic 0-RTT": noQUIC}},
+}
+
+// matrixResult is one cell of the printed table.
+type matrixResult struct {
+	verdict string // agree, disagree, unsupported
+	hs, srv string // hsbench's view, the server's view
+}
+
+// TestInteropMatrix runs, for each real server, the cells it supports and
+// checks hsbench's labels against the server's own view (its log), then
+// prints the table server × cell. A server whose binary is missing skips
+// (fails under HSBENCH_REQUIRE_INTEROP=1).
+func TestInteropMatrix(t *testing.T) {
+	if testing.Short() {
+		t.Skip("interop matrix: -short")
+	}
+	table := map[string]map[string]matrixResult{}
+	for _, srv := range matrixServers {
+		row := map[string]matrixResult{}
+		table[srv.name] = row
+		t.Run(srv.name, func(t *testing.T) {
+			for _, c := range matrixCells {
+				why, skip := srv.unsupported[c.name]
+				if srv.name == "gtlsserver" && !c.quic {
+					why, skip = "QUIC only", true
+				}
+				if skip && why != "" {
+					row[c.name] = matrixResult{verdict: "unsupported", hs: why}
+					continue
+				}
+				t.Run(c.name, func(t *testing.T) {
+					r := runMatrixCell(t, srv, c)
+					row[c.name] = r
+					if r.verdict == "disagree" {
+						t.Errorf("%s %s: hsbench %s; server %s", srv.name, c.name, r.hs, r.srv)
+					}
+				})
+			}
+		})
+	}
+	t.Log("\n" + formatMatrix(table))
+}
+
+func runMatrixCell(t *testing.T, srv matrixServer, c matrixCell) matrixResult {
+	s := srv.start(t, c.opts)
+	h := c.handshk(t, s)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := h.Prime(ctx); err != nil {
+		return matrixResult{verdict: "disagree", hs: "prime: " + sample.ClassOf(err), srv: "-"}
+	}
+	var bad []string
+	var hsView string
+	for i := range matrixAttempts {
+		actx, acancel := context.WithTimeout(ctx, 5*time.Second)
+		sm := h.Handshake(actx)
+		acancel()
+		if sm.Err != nil {
+			bad = append(bad, fmt.Sprintf("attempt %d: %s", i, sm.Class))
+			continue
+		}
+		if d := c.wantHs(sm.Labels); d != "" || sm.Mismatch != "" {
+			bad = append(bad, strings.Trim(d+"; "+sm.Mismatch, "; "))
+		}
+		hsView = describe(sm.Labels)
+	}
+	if len(bad) > 0 {
+		hsView = strings.Join(bad, "; ")
+	}
+	srvView, agree := serverView(t, s, c)
+	if len(bad) > 0 || !agree {
+		return matrixResult{verdict: "disagree", hs: hsView, srv: srvView}
+	}
+	return matrixResult{verdict: "agree", hs: hsView, srv: srvView}
+}
+
+// describe is hsbench's view of one sample.
+func describe(l sample.Labels) string {
+	d := l.Transport + " " + l.Version
+	switch {
+	case l.EarlyAccepted:
+		d += " 0-RTT accepted"
+	case l.Resumed && l.ResumedBy != "":
+		d += " resumed by " + l.ResumedBy
+	case l.Resumed:
+		d += " resumed"
+	default:
+		d += " full " + l.Group
+	}
+	return d
+}
+
+// serverView reads what the server saw of the priming and measured
+// handshakes and whether it agrees with what the cell asked.
+func serverView(t *testing.T, s *testservers.Server, c matrixCell) (string, bool) {
+	total := matrixAttempts
+	if c.resumed {
+		total++ // the priming handshake
+	}
+	if s.Name == "gtlsserver" {
+		hs, early, err := s.QUICHandshakes(total, 3*time.Second)
+		if err != nil {
+			return err.Error(), false
+		}
+		v := fmt.Sprintf("%d handshakes, %d 0-RTT accepted (resumption not logged)", hs, early)
+		return v, !c.early || early >= matrixAttempts
+	}
+	if s.Name == "openssl" && c.early {
+		ec, err := s.EarlyData(matrixAttempts, 3*time.Second)
+		return fmt.Sprintf("%d early data accepted, %d rejected", ec.Accepted, ec.Rejected), err == nil && ec.Accepted >= matrixAttempts
+	}
+	full, resumed, err := s.Handshakes(total, 3*time.Second)
+	if err != nil {
+		return err.Error(), false
+	}
+	v := fmt.Sprintf("%d full, %d resumed", full, resumed)
+	agree := resumed == 0 && full == total
+	if c.resumed {
+		agree = resumed >= matrixAttempts
+	}
+	if s.Name == "nginx" && !c.resumed {
+		if log, err := s.AccessLog(total, time.Second); err == nil && len(log) > 0 {
+			v += " (" + log[len(log)-1].Protocol + " " + log[len(log)-1].Curve + " " + log[len(log)-1].Cipher + ")"
+		}
+	}
+	return v, agree
+}
+
+func formatMatrix(table map[string]map[string]matrixResult) string {
+	var b strings.Builder
+	w := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(w, "server\tcell\tverdict\thsbench\tserver's view")
+	names := make([]string, 0, len(table))
+	for n := range table {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, srv := range matrixServers {
+		row := table[srv.name]
+		for _, c := range matrixCells {
+			if r, ok := row[c.name]; ok {
+				fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", srv.name, c.name, r.verdict, r.hs, r.srv)
+			}
+		}
+	}
+	w.Flush()
+	return b.String()
+}
