@@ -4,7 +4,10 @@ import (
 	"context"
 	"crypto/tls"
 	"fmt"
-	"sort"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"text/tabwriter"
@@ -64,10 +67,19 @@ func quicCell(mode sample.Mode) func(*testing.T, *testservers.Server) sample.Han
 		cfg.NextProtos = []string{"h3"}
 		req := &HTTPRequest{Host: Authority(s.ServerName, s.Addr)}
 		expect, _ := ParseStatusSet(DefaultExpectStatus)
+		kl, err := os.Create(filepath.Join(t.TempDir(), "keylog"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { kl.Close() })
+		matrixKeyLog[t.Name()] = kl.Name()
 		return newQUICHandshaker(t, QUICConfig{Address: s.Addr, TLS: cfg, Mode: mode, Request: []byte("h3"), HTTP3: true,
-			HTTP3Request: req.HTTP3(), Expect: expect})
+			HTTP3Request: req.HTTP3(), Expect: expect, KeyLog: NewSyncWriter(kl)})
 	}
 }
+
+// matrixKeyLog maps a QUIC cell's test name to its key log file.
+var matrixKeyLog = map[string]string{}
 
 func labelsWant(version string, resumed bool, resumedBy, group, suite string, early bool) func(sample.Labels) string {
 	return func(l sample.Labels) string {
@@ -135,6 +147,7 @@ var matrixServers = []matrixServer{
 	{"caddy", testservers.StartCaddy, map[string]string{
 		"1.2 resumed id": "Go server: no session-ID resumption",
 		"1.3 0-RTT":      "Go server: no 0-RTT over TCP",
+		"1.3 p521":       "caddy 2.6 offers only X25519 and P-256",
 		"1.2 p384":       "",
 	}},
 	{"gnutls", testservers.StartGnuTLS, map[string]string{"quic full": noQUIC, "quic resumed": noQUIC, "quic 0-RTT": noQUIC}},
@@ -144,7 +157,7 @@ var matrixServers = []matrixServer{
 
 // matrixResult is one cell of the printed table.
 type matrixResult struct {
-	verdict string // agree, disagree, unsupported
+	verdict string // agree, disagree, unsupported, no view
 	hs, srv string // hsbench's view, the server's view
 }
 
@@ -183,37 +196,112 @@ func TestInteropMatrix(t *testing.T) {
 	t.Log("\n" + formatMatrix(table))
 }
 
+// hsView is hsbench's view of a cell's measured attempts.
+type hsView struct {
+	ok, resumed, early int
+	groups             map[string]int
+	problems           []string // errors, mismatches, labels other than asked
+	last               string
+}
+
+// srvView is the server's view of the same connections (priming included);
+// a negative count or empty curve means the server does not show it.
+type srvView struct {
+	full, resumed, early int
+	curve                string
+	text                 string
+}
+
 func runMatrixCell(t *testing.T, srv matrixServer, c matrixCell) matrixResult {
 	s := srv.start(t, c.opts)
+	var capture *testservers.Capture
+	if c.quic {
+		_, port, _ := net.SplitHostPort(s.Addr)
+		p, _ := strconv.Atoi(port)
+		capture = testservers.StartCapture(t, p, true)
+	}
 	h := c.handshk(t, s)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	if err := h.Prime(ctx); err != nil {
 		return matrixResult{verdict: "disagree", hs: "prime: " + sample.ClassOf(err), srv: "-"}
 	}
-	var bad []string
-	var hsView string
+	hv := hsView{groups: map[string]int{}}
 	for i := range matrixAttempts {
 		actx, acancel := context.WithTimeout(ctx, 5*time.Second)
 		sm := h.Handshake(actx)
 		acancel()
 		if sm.Err != nil {
-			bad = append(bad, fmt.Sprintf("attempt %d: %s", i, sm.Class))
+			hv.problems = append(hv.problems, fmt.Sprintf("attempt %d: %s", i, sm.Class))
 			continue
 		}
-		if d := c.wantHs(sm.Labels); d != "" || sm.Mismatch != "" {
-			bad = append(bad, strings.Trim(d+"; "+sm.Mismatch, "; "))
+		hv.ok++
+		if sm.Labels.Resumed {
+			hv.resumed++
 		}
-		hsView = describe(sm.Labels)
+		if sm.Labels.EarlyAccepted {
+			hv.early++
+		}
+		hv.groups[sm.Labels.Group]++
+		if d := c.wantHs(sm.Labels); d != "" || sm.Mismatch != "" {
+			hv.problems = append(hv.problems, strings.Trim(d+"; "+sm.Mismatch, "; "))
+		}
+		hv.last = describe(sm.Labels)
 	}
-	if len(bad) > 0 {
-		hsView = strings.Join(bad, "; ")
+	sv := serverView(t, s, c, capture)
+	return verdict(c, hv, sv)
+}
+
+// verdict compares what both sides can tell: resumptions, accepted early
+// data, the group.
+func verdict(c matrixCell, hv hsView, sv srvView) matrixResult {
+	hs := fmt.Sprintf("%d/%d ok, %d resumed", hv.ok, matrixAttempts, hv.resumed)
+	if c.early {
+		hs += fmt.Sprintf(", %d early accepted", hv.early)
 	}
-	srvView, agree := serverView(t, s, c)
-	if len(bad) > 0 || !agree {
-		return matrixResult{verdict: "disagree", hs: hsView, srv: srvView}
+	if hv.last != "" {
+		hs += " (" + hv.last + ")"
 	}
-	return matrixResult{verdict: "agree", hs: hsView, srv: srvView}
+	if len(hv.problems) > 0 {
+		hs += " [" + strings.Join(uniq(hv.problems), "; ") + "]"
+	}
+	// Resumed cells may prime more than once (a ticket that did not arrive
+	// in time): their full count is not compared.
+	agree := sv.resumed < 0 || sv.resumed == hv.resumed && (c.resumed || sv.full == hv.ok)
+	if sv.early >= 0 && c.early {
+		agree = agree && sv.early == hv.early
+	}
+	if sv.curve != "" {
+		for g := range hv.groups {
+			agree = agree && curveNames[g] == sv.curve
+		}
+	}
+	if hv.ok == 0 {
+		agree = false
+	}
+	v := "agree"
+	switch {
+	case !agree:
+		v = "disagree"
+	case sv.resumed < 0 && sv.early < 0 && sv.curve == "":
+		v = "no view" // the server showed nothing to compare
+	}
+	return matrixResult{verdict: v, hs: hs, srv: sv.text}
+}
+
+// curveNames maps hsbench's group names to OpenSSL's (nginx's $ssl_curve).
+var curveNames = map[string]string{"x25519": "X25519", "p256": "prime256v1", "p384": "secp384r1", "p521": "secp521r1"}
+
+func uniq(xs []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, x := range xs {
+		if !seen[x] {
+			seen[x] = true
+			out = append(out, x)
+		}
+	}
+	return out
 }
 
 // describe is hsbench's view of one sample.
@@ -232,51 +320,66 @@ func describe(l sample.Labels) string {
 	return d
 }
 
-// serverView reads what the server saw of the priming and measured
-// handshakes and whether it agrees with what the cell asked.
-func serverView(t *testing.T, s *testservers.Server, c matrixCell) (string, bool) {
+// serverView reads what the server saw: its log, or for QUIC servers a
+// capture (caddy's log is shown beside it).
+func serverView(t *testing.T, s *testservers.Server, c matrixCell, capture *testservers.Capture) srvView {
 	total := matrixAttempts
 	if c.resumed {
 		total++ // the priming handshake
 	}
-	if s.Name == "gtlsserver" {
-		hs, early, err := s.QUICHandshakes(total, 3*time.Second)
+	if capture != nil {
+		v, err := capture.Handshakes(matrixKeyLog[t.Name()], true)
 		if err != nil {
-			return err.Error(), false
+			return srvView{full: -1, resumed: -1, early: -1, text: err.Error()}
 		}
-		v := fmt.Sprintf("%d handshakes, %d 0-RTT accepted (resumption not logged)", hs, early)
-		return v, !c.early || early >= matrixAttempts
+		if v.ServerHellos == 0 {
+			// Seen on a loaded machine: the capture missed the packets.
+			t.Logf("empty capture; tshark: %s", capture.Log())
+			return srvView{full: -1, resumed: -1, early: -1, text: "capture empty (packets not captured)"}
+		}
+		sv := srvView{full: v.ServerHellos - v.Resumed, resumed: v.Resumed, early: v.EarlyAccepted,
+			text: fmt.Sprintf("capture: %d full, %d resumed, %d early accepted", v.ServerHellos-v.Resumed, v.Resumed, v.EarlyAccepted)}
+		if s.Name == "gtlsserver" {
+			if hs, early, err := s.QUICHandshakes(total, 3*time.Second); err == nil {
+				sv.text += fmt.Sprintf("; output: %d handshakes, %d 0-RTT accepted", hs, early)
+			}
+		}
+		if full, resumed, err := s.Handshakes(total, time.Second); err == nil {
+			sv.text += fmt.Sprintf("; access log: %d full, %d resumed", full, resumed)
+		}
+		return sv
 	}
+	sv := srvView{early: -1}
 	if s.Name == "openssl" && c.early {
 		ec, err := s.EarlyData(matrixAttempts, 3*time.Second)
-		return fmt.Sprintf("%d early data accepted, %d rejected", ec.Accepted, ec.Rejected), err == nil && ec.Accepted >= matrixAttempts
+		sv.early = ec.Accepted
+		sv.text = fmt.Sprintf("early data: %d accepted, %d rejected; ", ec.Accepted, ec.Rejected)
+		if err != nil {
+			sv.text += err.Error() + "; "
+		}
 	}
 	full, resumed, err := s.Handshakes(total, 3*time.Second)
 	if err != nil {
-		return err.Error(), false
+		return srvView{full: -1, resumed: -1, early: -1, text: sv.text + err.Error()}
 	}
-	v := fmt.Sprintf("%d full, %d resumed", full, resumed)
-	agree := resumed == 0 && full == total
-	if c.resumed {
-		agree = resumed >= matrixAttempts
-	}
-	if s.Name == "nginx" && !c.resumed {
+	sv.full, sv.resumed = full, resumed
+	sv.text += fmt.Sprintf("%d full, %d resumed", full, resumed)
+	if s.Name == "nginx" {
 		if log, err := s.AccessLog(total, time.Second); err == nil && len(log) > 0 {
-			v += " (" + log[len(log)-1].Protocol + " " + log[len(log)-1].Curve + " " + log[len(log)-1].Cipher + ")"
+			e := log[len(log)-1]
+			if !c.resumed {
+				sv.curve = e.Curve
+			}
+			sv.text += fmt.Sprintf(" (last: %s %s %s)", e.Protocol, e.Cipher, e.Curve)
 		}
 	}
-	return v, agree
+	return sv
 }
 
 func formatMatrix(table map[string]map[string]matrixResult) string {
 	var b strings.Builder
 	w := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(w, "server\tcell\tverdict\thsbench\tserver's view")
-	names := make([]string, 0, len(table))
-	for n := range table {
-		names = append(names, n)
-	}
-	sort.Strings(names)
 	for _, srv := range matrixServers {
 		row := table[srv.name]
 		for _, c := range matrixCells {

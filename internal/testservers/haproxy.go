@@ -39,6 +39,7 @@ var haproxyConf = template.Must(template.New("haproxy.cfg").Parse(`global
 defaults
     mode http
     log stdout format raw local0 info
+    option dontlognull
     timeout connect 5s
     timeout client 10s
     timeout server 10s
