@@ -183,13 +183,13 @@ func (hs *clientHandshake) run() (*Result, error) {
 // resumed is the session offered.
 func (hs *clientHandshake) checkServerHello(ch *clientHello, sh *serverHello) error {
 	if sh.version != versionTLS12 {
-		return handshakeErr("server selected version %#04x, offered only TLS 1.2", sh.version)
+		return failed(ErrVersion, "server selected version %#04x, offered only TLS 1.2", sh.version)
 	}
 	if !bytes.Equal(sh.sessionID, ch.sessionID) {
 		return ErrNotResumed
 	}
 	if sh.cipherSuite != ch.cipherSuites[0] {
-		return handshakeErr("server resumed with suite %#04x, session has %#04x", sh.cipherSuite, ch.cipherSuites[0])
+		return failed(ErrSuite, "server resumed with suite %#04x, session has %#04x", sh.cipherSuite, ch.cipherSuites[0])
 	}
 	if sh.ems != ch.ems {
 		return handshakeErr("extended_master_secret: session %v, server %v", ch.ems, sh.ems)
@@ -228,7 +228,7 @@ func readServerFinished(c *Conn, transcript hash.Hash, s *suite, master []byte, 
 	}
 	want := s.finished(master, labelServerFinished, transcript.Sum(nil))
 	if !hmac.Equal(got, want) {
-		return handshakeErr("server Finished does not verify")
+		return failed(ErrBadFinished, "verify_data mismatch")
 	}
 	transcript.Write(msg)
 	return nil

@@ -23,6 +23,21 @@ var ErrHandshakeFailed = errors.New("tls12: handshake failed")
 // an AEAD suite this engine implements.
 var ErrUnsupportedSuite = errors.New("tls12: cipher suite not supported for session-ID resumption")
 
+// The server chose what the client did not offer, or its Finished does not
+// verify. Each is wrapped with ErrHandshakeFailed and a detail; callers
+// classify them like crypto/tls's equivalents.
+var (
+	ErrVersion     = errors.New("server did not select TLS 1.2")
+	ErrSuite       = errors.New("server selected a cipher suite that was not offered")
+	ErrGroup       = errors.New("server selected a group that was not offered")
+	ErrBadFinished = errors.New("server Finished does not verify")
+)
+
+// failed wraps a sentinel with ErrHandshakeFailed and a detail.
+func failed(sentinel error, format string, args ...any) error {
+	return fmt.Errorf("%w: %w: "+format, append([]any{ErrHandshakeFailed, sentinel}, args...)...)
+}
+
 func handshakeErr(format string, args ...any) error {
 	return fmt.Errorf("%w: "+format, append([]any{ErrHandshakeFailed}, args...)...)
 }

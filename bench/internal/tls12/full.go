@@ -153,10 +153,10 @@ func (fh *fullHandshake) run() error {
 
 func (fh *fullHandshake) checkServerHello(sh *serverHello) error {
 	if sh.version != versionTLS12 {
-		return handshakeErr("server selected version %#04x, offered only TLS 1.2", sh.version)
+		return failed(ErrVersion, "server selected version %#04x, offered only TLS 1.2", sh.version)
 	}
 	if !slices.Contains(fh.ch.cipherSuites, sh.cipherSuite) {
-		return handshakeErr("server selected suite %#04x, not offered", sh.cipherSuite)
+		return failed(ErrSuite, "%#04x", sh.cipherSuite)
 	}
 	s, err := suiteByID(sh.cipherSuite)
 	if err != nil {
@@ -200,7 +200,7 @@ func (fh *fullHandshake) readKeyExchange(leaf *x509.Certificate, sh *serverHello
 		groups = defaultGroups
 	}
 	if !slices.Contains(groups, tls.CurveID(ske.group)) {
-		return nil, handshakeErr("server selected group %d, not offered", ske.group)
+		return nil, failed(ErrGroup, "%d", ske.group)
 	}
 	if !slices.Contains(signatureSchemes, ske.sigAlg) {
 		return nil, handshakeErr("server signed with %#04x, not offered", ske.sigAlg)
