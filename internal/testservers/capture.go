@@ -3,12 +3,13 @@ package testservers
 import (
 	"bytes"
 	"fmt"
+	"net"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -24,6 +25,7 @@ type Capture struct {
 	port   int
 	cmd    *exec.Cmd
 	stderr *syncBuffer
+	stdout *syncBuffer
 }
 
 // syncBuffer is a bytes.Buffer safe for tshark's writes and our reads.
@@ -54,35 +56,54 @@ func StartCapture(t testing.TB, port int, udp bool) *Capture {
 	if udp {
 		proto = "udp"
 	}
-	c := &Capture{tshark: bin, file: filepath.Join(t.TempDir(), "capture.pcapng"), port: port, stderr: &syncBuffer{}}
-	c.cmd = exec.Command(bin, "-i", "lo", "-B", "16", "-f", fmt.Sprintf("%s port %d", proto, port), "-w", c.file, "-q")
+	c := &Capture{tshark: bin, file: filepath.Join(t.TempDir(), "capture.pcapng"), port: port, stderr: &syncBuffer{}, stdout: &syncBuffer{}}
+	// -P prints a line per packet while writing the file: the probes below
+	// show when packets are really being captured.
+	c.cmd = exec.Command(bin, "-i", "lo", "-B", "16", "-f", fmt.Sprintf("%s port %d", proto, port), "-w", c.file, "-P", "-l")
 	c.cmd.Stderr = c.stderr
+	c.cmd.Stdout = c.stdout
 	if err := c.cmd.Start(); err != nil {
 		t.Fatalf("testservers: tshark: %v", err)
 	}
 	t.Cleanup(func() { c.Stop() })
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(10 * time.Second)
 	for !strings.Contains(c.stderr.String(), "Capture started") {
 		if time.Now().After(deadline) {
 			t.Fatalf("testservers: tshark did not start capturing: %s", c.stderr)
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	// dumpcap reports the start a little before packets are captured.
-	time.Sleep(captureSettle)
+	// tshark reports the start before packets are really captured (on a
+	// loaded machine, seconds before): send probe datagrams until one shows.
+	for c.stdout.String() == "" {
+		if time.Now().After(deadline) {
+			t.Fatalf("testservers: tshark captured no probe packet: %s", c.stderr)
+		}
+		if udp {
+			if pc, err := net.Dial("udp", fmt.Sprintf("127.0.0.1:%d", port)); err == nil {
+				_, _ = pc.Write([]byte{0})
+				pc.Close()
+			}
+		} else if tc, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", port), time.Second); err == nil {
+			tc.Close()
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 	return c
 }
 
-// captureSettle is the wait after tshark reports the capture started.
-const captureSettle = 500 * time.Millisecond
+// captureFlush is how long Stop lets dumpcap write before stopping it.
+const captureFlush = 1200 * time.Millisecond
 
-// Stop ends the capture (tshark flushes its file on SIGTERM).
+// Stop ends the capture (tshark stops dumpcap cleanly on SIGINT).
 func (c *Capture) Stop() {
 	if c.cmd.Process == nil || c.cmd.ProcessState != nil {
 		return
 	}
-	time.Sleep(100 * time.Millisecond) // let the last packets be written
-	_ = c.cmd.Process.Signal(syscall.SIGTERM)
+	// dumpcap writes its file in batches, about once a second; a stop
+	// right after the last packets can lose them.
+	time.Sleep(captureFlush)
+	_ = c.cmd.Process.Signal(os.Interrupt)
 	done := make(chan struct{})
 	go func() { _ = c.cmd.Wait(); close(done) }()
 	select {
