@@ -39,14 +39,9 @@ type process struct {
 	waitErr error          // valid after done is closed
 	extra   []string       // log files written by the server itself
 	// dial is Options.Dial: the readiness probe's dialer (nil: net.Dialer).
-	dial func(ctx context.Context, network, addr string) (net.Conn, error)
-	// probe, when set, replaces the TCP+TLS readiness probe (QUIC servers).
-	probe   probeFunc
+	dial    func(ctx context.Context, network, addr string) (net.Conn, error)
 	stopped sync.Once
 }
-
-// probeFunc checks once whether the server on addr is ready (see probe).
-type probeFunc func(addr string, leaf []byte) (ok, handshook bool, err error)
 
 // launch starts bin with args in dir, with stdout and stderr captured in a
 // log buffer and stdin held open.
@@ -93,13 +88,7 @@ func (p *process) waitReady(addr string, leaf []byte) (handshook bool, err error
 		if strings.Contains(p.log(), "Address already in use") {
 			return false, errAddrInUse
 		}
-		var ok, hs bool
-		var perr error
-		if p.probe != nil {
-			ok, hs, perr = p.probe(addr, leaf)
-		} else {
-			ok, hs, perr = probe(p.dial, addr, leaf)
-		}
+		ok, hs, perr := probe(p.dial, addr, leaf)
 		if ok {
 			return hs, nil
 		}
@@ -222,12 +211,6 @@ type startFunc func(port int) (args []string, logFiles []string, err error)
 // server's log when the server does not come up.
 func run(t testing.TB, name, bin, dir string, leaf []byte, out *logBuffer, start startFunc, o Options) (*process, string, bool) {
 	t.Helper()
-	return runProbe(t, name, bin, dir, leaf, out, start, o, nil)
-}
-
-// runProbe is run with another readiness probe (nil: TCP and TLS).
-func runProbe(t testing.TB, name, bin, dir string, leaf []byte, out *logBuffer, start startFunc, o Options, pf probeFunc) (*process, string, bool) {
-	t.Helper()
 	var lastErr error
 	var lastLog string
 	for attempt := 0; attempt < startAttempts; attempt++ {
@@ -245,7 +228,6 @@ func runProbe(t testing.TB, name, bin, dir string, leaf []byte, out *logBuffer, 
 			t.Fatalf("%v", err)
 		}
 		p.extra = logFiles
-		p.probe = pf
 		t.Cleanup(p.stop)
 		addr := o.hostPort(port)
 		handshook, err := p.waitReady(addr, leaf)
