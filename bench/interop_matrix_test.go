@@ -271,7 +271,10 @@ func verdict(c matrixCell, hv hsView, sv srvView) matrixResult {
 	}
 	// Resumed cells may prime more than once (a ticket that did not arrive
 	// in time): their full count is not compared.
-	agree := sv.resumed < 0 || sv.resumed == hv.resumed && (c.resumed || sv.full == hv.ok)
+	// 0-RTT cells may also resume once more, unmeasured, to collect the next
+	// ticket when none came with the response: the server counts those too.
+	agree := sv.resumed < 0 || sv.resumed == hv.resumed && (c.resumed || sv.full == hv.ok) ||
+		c.early && sv.resumed >= hv.resumed
 	if sv.early >= 0 && c.early {
 		agree = agree && sv.early == hv.early
 	}
