@@ -80,7 +80,7 @@ func newRunFlags(stdout io.Writer) (*pflag.FlagSet, *runFlags) {
 	fs.Var(&matrixPreset{fs: fs}, "matrix", "comparison matrix preset: --tls 1.2,1.3,quic --mode full,resumed,0rtt, all seven groups, --cert ecdsa-p256, --duration 2s --warmup 300ms (flags given explicitly win)")
 	fs.Lookup("matrix").NoOptDefVal = "true"
 	group(fs, groupTarget, "target", "sni", "ca", "insecure", "client-cert", "client-key", "cert", "client-auth", "alpn", "emulate", "emulate-exec")
-	group(fs, groupHandshake, "tls", "mode", "group", "suite", "request", "tickets", "matrix")
+	group(fs, groupHandshake, "tls", "mode", "group", "suite", "resume", "request", "path", "header", "expect-status", "tickets", "matrix")
 	group(fs, groupLoad, "concurrency", "rate", "duration", "count", "warmup", "timeout", "repeat", "seed", "shard", "start-at")
 	group(fs, groupOutput, "out", "interval", "keylog", "quiet", "tables")
 	group(fs, groupGate, "max-error-rate", "max-mismatch-rate")
