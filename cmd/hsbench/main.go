@@ -15,19 +15,33 @@ func main() {
 	os.Exit(exitCode(run(ctx, os.Args[1:], os.Stdout, os.Stderr), os.Stderr))
 }
 
-// interruptContext is cancelled by the first SIGINT or SIGTERM, so a run
-// stops and writes what it measured; a second signal exits at once.
+// stopSignals end a command gracefully: the first one cancels the
+// context, so a run stops and writes what it measured (report and merge
+// write complete files or none); a second one quits at once.
+var stopSignals = []os.Signal{os.Interrupt, syscall.SIGTERM, syscall.SIGHUP}
+
+// interruptContext is cancelled by the first stop signal. A second stop
+// signal, or SIGQUIT at any time, quits at once: exit 130 (131 for
+// SIGQUIT), run.json keeping only the cells finished before.
 func interruptContext() (context.Context, func()) {
 	ctx, cancel := context.WithCancel(context.Background())
-	ch := make(chan os.Signal, 2)
-	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
+	ch := make(chan os.Signal, 4)
+	signal.Notify(ch, append(stopSignals, syscall.SIGQUIT)...)
 	go func() {
-		<-ch
-		fmt.Fprintln(os.Stderr, "\nhsbench: stopping, writing what was measured (press Ctrl-C again to quit at once)")
-		cancel()
-		<-ch
-		fmt.Fprintln(os.Stderr, "hsbench: quitting without finishing the results")
-		os.Exit(exitInterrupted)
+		graceful := true
+		for sig := range ch {
+			if sig == syscall.SIGQUIT || !graceful {
+				code := exitInterrupted
+				if sig == syscall.SIGQUIT {
+					code = exitQuit
+				}
+				fmt.Fprintf(os.Stderr, "hsbench: %v: quitting at once; results cut short\n", sig)
+				os.Exit(code)
+			}
+			graceful = false
+			fmt.Fprintf(os.Stderr, "\nhsbench: %v: stopping (press Ctrl-C again to quit at once)\n", sig)
+			cancel()
+		}
 	}()
 	return ctx, func() { signal.Stop(ch); cancel() }
 }
