@@ -81,6 +81,7 @@ func MeasureOf(res *loadgen.Result, repeat int, offset, cpu time.Duration) (Meas
 	m.OffsetMS = float64(offset) / 1e6
 	m.Warmup = res.WarmupCount
 	m.Canceled = res.Canceled
+	m.Missed = res.Missed
 	m.PrimeErrors = res.PrimeErrors
 	if n := m.Attempts + m.Warmup + m.Canceled; n > 0 && cpu > 0 {
 		m.ClientCPUMS = float64(cpu) / 1e6
@@ -159,6 +160,7 @@ func combine(parts []Measure, sideBySide bool) (Measure, error) {
 		t.OK += r.OK
 		t.Warmup += r.Warmup
 		t.Canceled += r.Canceled
+		t.Missed += r.Missed
 		t.Interrupted = t.Interrupted || r.Interrupted
 		addCounts(t.Errors, r.Errors)
 		t.OtherExamples = loadgen.AddExamples(t.OtherExamples, r.OtherExamples...)
