@@ -22,7 +22,10 @@ const (
 	ClassNo0RTT         = "no_0rtt"         // the target does not accept 0-RTT over this transport
 	ClassCanceled       = "canceled"        // the run stopped while the attempt was under way
 	ClassProtocol       = "protocol"        // the peer spoke something that is not TLS/HTTP
-	ClassOther          = "other"
+	// ClassClientFault: hsbench's own side failed, not the target (the
+	// --keylog file could not be written, for instance).
+	ClassClientFault = "client_fault"
+	ClassOther       = "other"
 )
 
 // ClassAdvice explains a failure class for the summary, with remedies where
@@ -42,6 +45,8 @@ func ClassAdvice(class string) string {
 		return "the certificate does not cover the server name: pass --sni NAME"
 	case ClassVersion:
 		return "the server does not speak the TLS version asked for"
+	case ClassClientFault:
+		return "hsbench's own side failed (e.g. the --keylog file could not be written: a full disk); the target is not to blame"
 	}
 	return ""
 }
