@@ -136,3 +136,16 @@ func TestZeroRTTOpenSSLReuse(t *testing.T) {
 		t.Errorf("server reports %+v, want 1 accepted, %d rejected, 1 not sent", c, n-1)
 	}
 }
+
+// With --tickets reuse against a server that never accepts early data,
+// no rejection is blamed on the reuse: every sample is plainly rejected.
+func TestZeroRTTOpenSSLReuseNeverAccepted(t *testing.T) {
+	s := testservers.StartOpenSSL(t, testservers.Options{EarlyData: false, MinVersion: "1.3"})
+	const n = 3
+	samples, _ := zeroRTTRun(t, s, TicketsReuse, n)
+	for i, smp := range samples {
+		if smp.Mismatch != MismatchEarlyRejected || smp.Labels.EarlyAccepted {
+			t.Errorf("attempt %d: mismatch %q labels %+v, want %q", i, smp.Mismatch, smp.Labels, MismatchEarlyRejected)
+		}
+	}
+}
