@@ -183,7 +183,7 @@ func (r *runState) step(ctx context.Context, st step) error {
 	if err := p.awaitStep(ctx); err != nil { // --start-at: wait, or fail when late
 		return err
 	}
-	r.prog.begin(c.id, st.repeat, p.f.repeat)
+	r.prog.begin(c.id, st.repeat, p.f.repeat, p.f.warmup)
 	offset := time.Since(r.started) + p.f.warmup
 	cpu := results.ProcessCPU()
 	res, err := loadgen.Run(ctx, loadgen.Config{
