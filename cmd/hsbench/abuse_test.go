@@ -369,3 +369,40 @@ func TestAbuseSignals(t *testing.T) {
 		})
 	}
 }
+
+// A run that cannot write its directory (a full disk) says which cells
+// run.json keeps; one that fails before any cell reached run.json removes
+// what it wrote, so no stub blocks a rerun.
+func TestAbuseAbandon(t *testing.T) {
+	tmp := t.TempDir()
+	full := errors.New("no space left on device")
+
+	kept := &runState{dir: filepath.Join(tmp, "kept"), saved: []string{"cell-a", "cell-b"}}
+	err := kept.abandon(withCode(exitUsage, full))
+	if !strings.Contains(err.Error(), "keeps the cells finished before: cell-a, cell-b") || exitCode(err, &bytes.Buffer{}) != exitUsage {
+		t.Errorf("with cells saved: %v (exit %d)", err, exitCode(err, &bytes.Buffer{}))
+	}
+
+	dir := filepath.Join(tmp, "fresh")
+	os.Mkdir(dir, 0o755)
+	os.WriteFile(filepath.Join(dir, results.HlogFile+".partial"), []byte("x"), 0o644)
+	fresh := &runState{dir: dir, created: true}
+	if err := fresh.abandon(full); !errors.Is(err, full) {
+		t.Errorf("error %v lost", err)
+	}
+	if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the failed run's own directory is left: %v", err)
+	}
+
+	mine := filepath.Join(tmp, "users")
+	os.Mkdir(mine, 0o755)
+	os.WriteFile(filepath.Join(mine, "notes.txt"), []byte("keep me"), 0o644)
+	os.WriteFile(filepath.Join(mine, results.HlogFile+".partial"), []byte("x"), 0o644)
+	(&runState{dir: mine}).abandon(full)
+	if _, err := os.Stat(filepath.Join(mine, "notes.txt")); err != nil {
+		t.Errorf("the user's file in an existing --out was touched: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(mine, results.HlogFile+".partial")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the failed run's interval log is left")
+	}
+}
