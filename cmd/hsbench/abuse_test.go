@@ -305,8 +305,8 @@ func TestAbuseProgressLine(t *testing.T) {
 }
 
 // Stop signals at any stage: SIGINT, SIGTERM and SIGHUP stop a run and keep
-// complete files (exit 130); SIGQUIT quits at once (exit 131). Run as a
-// real process.
+// complete files (exit 130); SIGQUIT quits at once (exit 131), leaving no
+// incomplete file. Run as a real process.
 func TestAbuseSignals(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts hsbench processes")
@@ -351,6 +351,11 @@ func TestAbuseSignals(t *testing.T) {
 			}
 			t.Logf("%v: exited %v after the signal", c.sig, time.Since(sent).Round(time.Millisecond))
 			if c.code != exitInterrupted {
+				// Quit at once before any cell finished: nothing left.
+				if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
+					ents, _ := os.ReadDir(dir)
+					t.Fatalf("%v left %s behind: %v", c.sig, dir, ents)
+				}
 				return
 			}
 			r, err := results.Load(dir)
@@ -404,5 +409,43 @@ func TestAbuseAbandon(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(mine, results.HlogFile+".partial")); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("the failed run's interval log is left")
+	}
+}
+
+// SIGQUIT after a cell finished: run.json keeps that cell (loadable, not
+// complete), and no incomplete interval log is left.
+func TestAbuseQuitKeepsFinishedCells(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts an hsbench process")
+	}
+	dir := filepath.Join(t.TempDir(), "run")
+	// 2 cells × 30 repeats of 300 ms: SIGQUIT lands after the first saved.
+	cmd := exec.Command(os.Args[0], "run", "--mode", "full,resumed", "--duration", "300ms", "--repeat", "30", "--warmup", "0", "--quiet", "--out", dir)
+	cmd.Env = append(os.Environ(), mainEnv+"=1")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		if _, err := os.Stat(filepath.Join(dir, results.RunFile)); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no cell finished in 30 s\n%s", stderr.String())
+		}
+	}
+	cmd.Process.Signal(syscall.SIGQUIT)
+	cmd.Wait()
+	if code := cmd.ProcessState.ExitCode(); code != exitQuit {
+		t.Fatalf("exit %d, want %d\n%s", code, exitQuit, stderr.String())
+	}
+	r, err := results.Load(dir)
+	if err != nil || r.Complete || r.Cells[0].Total.OK+r.Cells[1].Total.OK == 0 {
+		t.Fatalf("run.json after SIGQUIT: %v %+v", err, r)
+	}
+	if _, err := os.Stat(filepath.Join(dir, results.HlogFile+".partial")); err == nil {
+		t.Fatal("an incomplete interval log left behind")
 	}
 }

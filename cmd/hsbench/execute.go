@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/hsbench/hsbench/bench"
@@ -59,8 +60,10 @@ type runState struct {
 	perCell  [][]results.Measure
 	keylog   *os.File
 	hlogDone bool
-	created  bool     // the run directory is this run's own
-	saved    []string // cells in run.json on disk, in the order they ran
+	created  bool         // the run directory is this run's own
+	saved    []string     // cells in run.json on disk, in the order they ran
+	nsaved   atomic.Int64 // len(saved), for the quit hook
+	unhook   func()       // unregisters the quit hook
 }
 
 // open checks every cell's factory (so an input error surfaces before the
@@ -93,6 +96,7 @@ func (p *runPlan) open(ctx context.Context, stderr io.Writer) (*runState, error)
 	if r.hlog, err = results.CreateHlog(r.dir, r.started); err != nil {
 		return nil, r.abandon(usagef("--out %s: %v", r.dir, err))
 	}
+	r.unhook = onQuit(ctx, r.quitNow)
 	r.prog = newProgress(stderr, p.f.quiet)
 	return r, nil
 }
@@ -149,8 +153,26 @@ func (r *runState) abandon(err error) error {
 	return err
 }
 
+// quitNow runs when hsbench quits at once (a second stop signal,
+// SIGQUIT), from the signal goroutine: it leaves complete files or none.
+// run.json, always replaced whole, keeps the cells finished before; the
+// unfinished interval log goes; with no cell saved the run directory goes
+// too when the run made it.
+func (r *runState) quitNow() {
+	os.Remove(filepath.Join(r.dir, results.HlogFile+".partial"))
+	if r.nsaved.Load() == 0 {
+		os.Remove(filepath.Join(r.dir, results.HlogFile))
+		if r.created {
+			os.Remove(r.dir)
+		}
+	}
+}
+
 // close releases everything open; safe after finish.
 func (r *runState) close() {
+	if r.unhook != nil {
+		r.unhook()
+	}
 	if r.hlog != nil && !r.hlogDone {
 		r.hlog.Close()
 		r.hlogDone = true
@@ -216,6 +238,7 @@ func (r *runState) step(ctx context.Context, st step) error {
 	}
 	if !slices.Contains(r.saved, c.id) {
 		r.saved = append(r.saved, c.id)
+		r.nsaved.Store(int64(len(r.saved)))
 	}
 	return nil
 }

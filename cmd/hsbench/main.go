@@ -22,9 +22,11 @@ var stopSignals = []os.Signal{os.Interrupt, syscall.SIGTERM, syscall.SIGHUP}
 
 // interruptContext is cancelled by the first stop signal. A second stop
 // signal, or SIGQUIT at any time, quits at once: exit 130 (131 for
-// SIGQUIT), run.json keeping only the cells finished before.
+// SIGQUIT), run.json keeping only the cells finished before and the quit
+// hooks removing files that would be left incomplete.
 func interruptContext() (context.Context, func()) {
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, hooks := withQuitHooks(context.Background())
+	ctx, cancel := context.WithCancel(ctx)
 	ch := make(chan os.Signal, 4)
 	signal.Notify(ch, append(stopSignals, syscall.SIGQUIT)...)
 	go func() {
@@ -35,7 +37,8 @@ func interruptContext() (context.Context, func()) {
 				if sig == syscall.SIGQUIT {
 					code = exitQuit
 				}
-				fmt.Fprintf(os.Stderr, "hsbench: %v: quitting at once; results cut short\n", sig)
+				fmt.Fprintf(os.Stderr, "hsbench: %v: quitting at once; only complete files are kept\n", sig)
+				hooks.run()
 				os.Exit(code)
 			}
 			graceful = false
