@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	hdr "github.com/HdrHistogram/hdrhistogram-go"
+
 	"github.com/hsbench/hsbench/bench/sample"
 	"github.com/hsbench/hsbench/loadgen"
 	"github.com/hsbench/hsbench/results"
@@ -213,6 +215,24 @@ func TestAbuseInterruptBeforeFirstCell(t *testing.T) {
 	if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("%s left behind", dir)
 	}
+	// A stop after the checks, just before the first cell: the same.
+	fs, f := newRunFlags(&bytes.Buffer{})
+	if err := fs.Parse([]string{"--mode", "full", "--count", "5", "--quiet", "--out", dir}); err != nil {
+		t.Fatal(err)
+	}
+	p, err := planRun(fs, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel = context.WithCancel(context.Background())
+	p.turn = func(context.Context, step) { cancel() }
+	err = p.execute(ctx, &bytes.Buffer{}, &bytes.Buffer{})
+	if code := exitCode(err, &bytes.Buffer{}); code != exitInterrupted || !strings.Contains(err.Error(), "nothing written") {
+		t.Fatalf("stopped before the first step: %v (exit %d)", err, code)
+	}
+	if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("%s left behind after a stop before the first step", dir)
+	}
 	if _, errs, code := hsbench(t, context.Background(), "run", "--mode", "full", "--count", "5", "--warmup", "0", "--quiet", "--out", dir); code != 0 {
 		t.Fatalf("rerun into the same --out: exit %d\n%s", code, errs)
 	}
@@ -297,10 +317,26 @@ func TestAbuseProgressLine(t *testing.T) {
 	if s := buf.String(); !strings.Contains(s, "warming up") {
 		t.Errorf("--warmup 1s: %q", s)
 	}
+	// Nothing succeeded: no histogram at all, then an empty one.
+	for i, hist := range []*hdr.Histogram{nil, loadgen.NewHistogram()} {
+		p.begin("c", 0, 1, 0)
+		buf.Reset()
+		snap := &loadgen.Snapshot{End: time.Second, Errors: loadgen.Counts{"refused": 7}, Mismatches: loadgen.Counts{}, Tally: loadgen.Tally{}}
+		snap.Hist[sample.Total] = hist
+		p.interval(snap)
+		if s := buf.String(); strings.Contains(s, "0.000 ms") || !strings.Contains(s, "no latency yet") || !strings.Contains(s, "7 errors") {
+			t.Errorf("nothing succeeded (case %d): %q", i, s)
+		}
+	}
+	// Something succeeded: the percentiles appear.
+	h := loadgen.NewHistogram()
+	_ = h.RecordValue(int64(2 * time.Millisecond))
 	buf.Reset()
-	p.interval(&loadgen.Snapshot{End: time.Second, Errors: loadgen.Counts{"refused": 7}, Mismatches: loadgen.Counts{}, Tally: loadgen.Tally{}})
-	if s := buf.String(); strings.Contains(s, "0.000 ms") || !strings.Contains(s, "no latency yet") || !strings.Contains(s, "7 errors") {
-		t.Errorf("nothing succeeded: %q", s)
+	snap := &loadgen.Snapshot{End: time.Second, OK: 1, Errors: loadgen.Counts{}, Mismatches: loadgen.Counts{}, Tally: loadgen.Tally{}}
+	snap.Hist[sample.Total] = h
+	p.interval(snap)
+	if s := buf.String(); !strings.Contains(s, "total p50 2.00") {
+		t.Errorf("one success of 2 ms: %q", s)
 	}
 }
 
