@@ -280,6 +280,16 @@ func TestAbuseReport(t *testing.T) {
 			t.Errorf("%s: exit %d, stderr %q; want %d naming %q", c.name, code, errs, c.code, c.want)
 		}
 	}
+	// merge interrupted: exit 130, nothing written.
+	mout := filepath.Join(tmp, "merge-interrupted")
+	mctx, mcancel := context.WithCancel(context.Background())
+	mcancel()
+	if _, errs, code := hsbench(t, mctx, "merge", "--out", mout, good); code != exitInterrupted || !strings.Contains(errs, "interrupted") {
+		t.Errorf("merge interrupted: exit %d, stderr %q; want 130", code, errs)
+	}
+	if _, err := os.Stat(mout); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("an interrupted merge wrote %s", mout)
+	}
 	// Interrupted: exit 130, says so, --out not created.
 	out := filepath.Join(tmp, "interrupted")
 	ctx, cancel := context.WithCancel(context.Background())
