@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hsbench/hsbench/bench"
+	"github.com/hsbench/hsbench/bench/sample"
 	"github.com/hsbench/hsbench/loadgen"
 )
 
@@ -40,7 +40,7 @@ func TestLoadRefusesSummaryContradictingHistogram(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			p := st
 			c.edit(&p)
-			m := Measure{Repeat: 0, Phases: map[string]PhaseStats{bench.Total.String(): p}}
+			m := Measure{Repeat: 0, Phases: map[string]PhaseStats{sample.Total.String(): p}}
 			tot := m
 			tot.Repeat = -1
 			r := &Run{Schema: SchemaVersion, Cells: []Cell{{ID: "c1", Runs: []Measure{m}, Total: tot}}}

@@ -108,8 +108,8 @@ type Measure struct {
 	Canceled   int64   `json:"canceled"`
 	// Missed counts open-loop hits scheduled within the duration but not
 	// sent by its end (the generator or the target could not keep up).
-	Missed     int64            `json:"missed,omitempty"`
-	Errors     map[string]int64 `json:"errors"`
+	Missed int64            `json:"missed,omitempty"`
+	Errors map[string]int64 `json:"errors"`
 	// OtherExamples are up to three distinct messages of the errors
 	// classified "other".
 	OtherExamples []string         `json:"other_examples,omitempty"`
