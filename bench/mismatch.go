@@ -10,9 +10,14 @@ import (
 // asked is counted apart under its reason and never enters the latencies.
 // The words are the same over TCP and QUIC.
 const (
-	MismatchResumedFull        = "asked resumed, got a full handshake"
-	Mismatch0RTTFull           = "asked 0-RTT, got a full handshake"
-	Mismatch0RTTNotOffered     = "asked 0-RTT, the ticket allows no early data"
+	MismatchResumedFull = "asked resumed, got a full handshake"
+	Mismatch0RTTFull    = "asked 0-RTT, got a full handshake"
+	// Mismatch0RTTNotOffered: the ticket does not allow early data (no
+	// early_data extension, or max_early_data_size 0; for QUIC crypto/tls's
+	// SessionState.EarlyData), so none was sent (RFC 8446 4.2.10) and the
+	// handshake resumed without it.
+	Mismatch0RTTNotOffered     = "asked 0-RTT, ticket does not allow early data"
+	MismatchTicketNoEarly      = Mismatch0RTTNotOffered
 	MismatchEarlyRejected      = "asked 0-RTT, early data rejected"
 	MismatchEarlyRejectedReuse = "asked 0-RTT, early data rejected (ticket reuse)"
 	MismatchEarlyRejectedHRR   = "asked 0-RTT, early data rejected (HelloRetryRequest)"

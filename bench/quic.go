@@ -195,6 +195,8 @@ type quicHandshaker struct {
 	// the target sends none, so attempts stop priming (and come out as
 	// mismatches).
 	noTicket bool
+	// attempted is set once the worker ran a measured attempt.
+	attempted bool
 }
 
 // transport returns the worker's quic.Transport for the target raddr,
@@ -253,7 +255,7 @@ func (h *quicHandshaker) Prime(ctx context.Context) error {
 	if h.cache == nil || h.cache.has() {
 		return nil
 	}
-	h.cfg.Stats.Primes.Add(1)
+	h.cfg.Stats.primed(h.attempted)
 	s := h.attempt(ctx, true)
 	if s.Err != nil {
 		return classified(fmt.Errorf("bench: priming QUIC: %w", s.Err))
@@ -270,6 +272,7 @@ func (h *quicHandshaker) Prime(ctx context.Context) error {
 // without a ticket (the previous attempt got no fresh one) primes first,
 // outside the measured time.
 func (h *quicHandshaker) Handshake(ctx context.Context) sample.Sample {
+	defer func() { h.attempted = true }()
 	if h.cache != nil && !h.cache.has() && !h.noTicket {
 		if err := h.Prime(ctx); err != nil && !errors.Is(err, errNoTicket) {
 			return primeFailure(sample.Labels{Transport: "quic", Version: "1.3"}, err)
@@ -357,6 +360,9 @@ func (h *quicHandshaker) run(ctx context.Context, tr *Trace, early bool) (_ *qui
 	}
 	trace := newQUICTrace(tr)
 	cfg := h.base.Clone()
+	if h.cache != nil {
+		cfg.Time = h.cache.clock()
+	}
 	userVerify := cfg.VerifyConnection
 	cfg.VerifyConnection = func(cs tls.ConnectionState) error {
 		tr.Stamp(EvCertVerified)
@@ -583,6 +589,17 @@ type ticketCache struct {
 	state   *tls.ClientSessionState
 	gen     uint64 // sessions stored so far
 	changed chan struct{}
+	// frac is how far past its stamped second the stored session arrived
+	// (see stampedSession).
+	frac time.Duration
+}
+
+// clock returns the Config.Time of the connection that will send the
+// stored session (see ticketClock).
+func (c *ticketCache) clock() func() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return ticketClock(c.frac)
 }
 
 func newTicketCache(fresh, keep bool) *ticketCache {
@@ -613,6 +630,9 @@ func (c *ticketCache) Put(key string, cs *tls.ClientSessionState) {
 	}
 	if c.keep && c.state != nil {
 		return
+	}
+	if st, frac, err := stampedSession(cs, time.Now()); err == nil {
+		cs, c.frac = st, frac
 	}
 	c.key, c.state = key, cs
 	c.gen++

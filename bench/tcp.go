@@ -17,6 +17,14 @@ import (
 // -www all answer it.
 const DefaultRequest = "GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
 
+// KeepAliveRequest is DefaultRequest without "Connection: close", sent as
+// early data by TCP 0-RTT handshakes with fresh tickets: a server asked to
+// close (nginx) answers early data and closes before it has read the
+// client Finished, so it never sends the fresh ticket the next attempt
+// needs. Kept alive, it reads the Finished and sends the ticket after the
+// response; the client closes once the ticket is in (unmeasured, bounded).
+const KeepAliveRequest = "GET / HTTP/1.1\r\nHost: localhost\r\n\r\n"
+
 // TCPConfig describes handshakes over TCP with crypto/tls.
 type TCPConfig struct {
 	// Address is host:port. A host name is resolved on every attempt (the
@@ -40,6 +48,8 @@ type TCPConfig struct {
 	// Dial opens the TCP connection; nil uses a net.Dialer. Network
 	// emulation plugs in here.
 	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
+	// Stats, when set, counts the priming handshakes of resumed mode.
+	Stats *ZeroRTTStats
 }
 
 // NewTCPFactory checks the configuration and returns a Factory.
@@ -83,6 +93,9 @@ func (h *tcpHandshaker) Close() error { return nil }
 func (h *tcpHandshaker) Prime(ctx context.Context) error {
 	if h.cfg.Mode != sample.ModeResumed {
 		return nil
+	}
+	if h.cfg.Stats != nil {
+		h.cfg.Stats.primed(false) // only ever before the first attempt
 	}
 	s := h.attempt(ctx, true)
 	if s.Err != nil {

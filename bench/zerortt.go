@@ -61,13 +61,16 @@ type ZeroRTTConfig struct {
 // unmeasured priming handshakes. Safe for concurrent use.
 type ZeroRTTStats struct {
 	// Primes counts priming handshakes (crypto/tls full handshakes that
-	// fetch a ticket), the first of each worker included.
-	Primes atomic.Int64
+	// fetch a ticket, and for TCP 0-RTT the resumption that learns its
+	// early-data allowance), the first of each worker included; Initial
+	// those a worker ran before its first measured attempt.
+	Primes, Initial atomic.Int64
 	// Attempts counts 0-RTT attempts that completed.
 	Attempts atomic.Int64
-	// NoFreshTicket counts completed attempts after which the server had
-	// sent no new ticket, so that (with fresh tickets) the next attempt's
-	// ticket came from an extra priming handshake.
+	// NoFreshTicket counts completed attempts whose connection brought no
+	// new ticket (by the end of the bounded wait after the response), so
+	// that (with fresh tickets) the next attempt's ticket came from an
+	// extra priming handshake.
 	NoFreshTicket atomic.Int64
 }
 
@@ -77,8 +80,8 @@ func (s *ZeroRTTStats) Warning() string {
 	if n == 0 {
 		return ""
 	}
-	return fmt.Sprintf("%d of %d 0-RTT handshakes received no fresh ticket before the response: "+
-		"the next one used a ticket from an extra, unmeasured full handshake (%d priming handshakes in all)",
+	return fmt.Sprintf("%d of %d 0-RTT handshakes brought no fresh ticket (none by the end of the bounded wait after the response): "+
+		"the next one used a ticket from an extra, unmeasured priming handshake (%d priming handshakes in all)",
 		n, s.Attempts.Load(), s.Primes.Load())
 }
 
@@ -116,6 +119,7 @@ func NewZeroRTTFactory(cfg ZeroRTTConfig) (sample.Factory, error) {
 		RootCAs:            cfg.TLS.RootCAs,
 		InsecureSkipVerify: cfg.TLS.InsecureSkipVerify,
 		Read:               readMode(cfg),
+		TicketWait:         ticketWait,
 		MaxResponse:        4 << 10,
 	}
 	if len(cfg.TLS.CurvePreferences) > 0 {
@@ -132,6 +136,8 @@ func NewZeroRTTFactory(cfg ZeroRTTConfig) (sample.Factory, error) {
 // policy) or nothing.
 func readMode(cfg ZeroRTTConfig) zerortt.ReadMode {
 	switch {
+	case !cfg.NoResponse && cfg.Tickets == TicketsFresh:
+		return zerortt.ReadFirstResponseThenTicket
 	case !cfg.NoResponse:
 		return zerortt.ReadFirstResponse
 	case cfg.Tickets == TicketsFresh:
@@ -147,6 +153,8 @@ type zeroRTTHandshaker struct {
 	engine zerortt.Config
 	ticket *zerortt.Ticket // next ticket; nil: prime first
 	asked  Asked
+	// attempted is set once the worker ran a measured attempt.
+	attempted bool
 }
 
 func (h *zeroRTTHandshaker) Close() error { return nil }
@@ -167,7 +175,7 @@ func (h *zeroRTTHandshaker) Prime(ctx context.Context) error {
 	if !h.cfg.NoResponse {
 		req = h.cfg.Request
 	}
-	h.cfg.Stats.Primes.Add(1)
+	h.cfg.Stats.primed(h.attempted)
 	t, _, err := zerortt.FirstTicket(ctx, conn, h.prime, req)
 	if err != nil {
 		return classified(fmt.Errorf("bench: priming 0-RTT: %w", err))
@@ -179,6 +187,9 @@ func (h *zeroRTTHandshaker) Prime(ctx context.Context) error {
 	// The ticket arrived just before FirstTicket returned: a few
 	// milliseconds too young is within every server's allowance.
 	t.ReceivedAt = time.Now()
+	if t, err = h.learnEarlyData(ctx, t); err != nil {
+		return err
+	}
 	h.ticket = t
 	return nil
 }
@@ -191,6 +202,7 @@ func usable(t *zerortt.Ticket, now time.Time) bool {
 // Handshake runs one measured 0-RTT attempt. A worker without a usable
 // ticket primes first, outside the measured time.
 func (h *zeroRTTHandshaker) Handshake(ctx context.Context) sample.Sample {
+	defer func() { h.attempted = true }()
 	if err := h.Prime(ctx); err != nil {
 		return primeFailure(sample.Labels{Transport: "tcp", EarlyData: true}, err)
 	}
@@ -280,13 +292,17 @@ func (h *zeroRTTHandshaker) run(ctx context.Context, tr *Trace, t *zerortt.Ticke
 			fmt.Fprintf(kl, "%s %x %x\n", label, random, secret)
 		}
 	}
-	res, err := zerortt.Resume(ctx, tc, &h.engine, t, h.cfg.Request, hooks)
+	eng, early := h.engineFor(t)
+	if early == nil {
+		tr.NoResponse = true // a resumption that only collects the next ticket
+	}
+	res, err := zerortt.Resume(ctx, tc, eng, t, early, hooks)
 	if err != nil {
 		return res, err
 	}
 	tr.Labels = zeroRTTLabels(res)
 	tr.EarlyRejected = !res.EarlyDataAccepted
-	if !h.cfg.NoResponse && !tr.Seen(EvFirstResponse) {
+	if !tr.NoResponse && !tr.Seen(EvFirstResponse) {
 		return res, fmt.Errorf("bench: reading response: %w", io.ErrUnexpectedEOF)
 	}
 	return res, nil
@@ -313,4 +329,17 @@ func tls13Config(c *tls.Config, what string) (*tls.Config, error) {
 		return nil, fmt.Errorf("bench: %s needs TLS 1.3", what)
 	}
 	return c, nil
+}
+
+// engineFor returns the engine configuration and early data of an attempt
+// with t: the request as early data when the ticket allows it; otherwise
+// (RFC 8446 4.2.10) a resumption without early data that only collects the
+// next ticket, a Mismatch0RTTNotOffered sample.
+func (h *zeroRTTHandshaker) engineFor(t *zerortt.Ticket) (*zerortt.Config, []byte) {
+	if t.MaxEarlyData > 0 {
+		return &h.engine, h.cfg.Request
+	}
+	eng := h.engine
+	eng.Read = zerortt.ReadUntilTicket
+	return &eng, nil
 }

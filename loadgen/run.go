@@ -38,6 +38,8 @@ type Config struct {
 	// the collector goroutine. It must not keep the snapshot's histograms
 	// beyond the call unless it copies them.
 	OnInterval func(*Snapshot)
+	// CPUClock reads the process CPU time; nil: CLOCK_PROCESS_CPUTIME_ID.
+	CPUClock func() time.Duration
 }
 
 // Result is the outcome of a run.
@@ -51,6 +53,14 @@ type Result struct {
 	// not errors of the target.
 	Canceled    int64
 	PrimeErrors Counts
+	// WarmupErrors counts warm-up attempts that failed, by class (a
+	// timeout that began in warm-up shows here if it also ended there).
+	WarmupErrors Counts
+	// Overlapping counts closed-loop attempts that started in warm-up and
+	// ended in the measured part: they are measured (see run1).
+	Overlapping int64
+	// CPU splits the process CPU time by what was in flight.
+	CPU CPUUse
 	// OffClock is the time workers spent inside measured Handshake calls
 	// but outside their samples (priming before the start, ticket waits and
 	// closing after the first response byte). In an open loop it delays
@@ -99,11 +109,14 @@ type runner struct {
 	measure   time.Time // measurement start (warmup ends)
 	claimed   atomic.Uint64
 	warmup    atomic.Int64
+	overlap   atomic.Int64
 	canceled  atomic.Int64
 	offClock  atomic.Int64 // ns, see outcome.offClock
+	cpu       *cpuShares
 	mu        sync.Mutex
 	recorders []*recorder
 	primeErrs Counts
+	warmErrs  Counts
 }
 
 // Run executes the load and returns what it measured. It stops by itself
@@ -113,7 +126,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if err := cfg.check(); err != nil {
 		return nil, err
 	}
-	r := &runner{cfg: cfg, primeErrs: Counts{}}
+	r := &runner{cfg: cfg, primeErrs: Counts{}, warmErrs: Counts{}, cpu: newCPUShares(cfg.CPUClock)}
 	workCtx, cancelWork := context.WithCancel(ctx)
 	defer cancelWork()
 
@@ -157,7 +170,12 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		OffClock:    time.Duration(r.offClock.Load()),
 		Missed:      late.missed,
 		Stopped:     ctx.Err() != nil,
+		// Every worker has returned: nothing is in flight.
+		WarmupErrors: r.warmErrs,
+		Overlapping:  r.overlap.Load(),
+		CPU:          r.cpu.finish(),
 	}
+	res.CPU.Wall = time.Since(r.start)
 	res.Warnings = warnings(cfg, res, late)
 	return res, nil
 }
@@ -207,11 +225,16 @@ type outcome struct {
 
 // attempt runs one handshake and records it (or counts it as warmup).
 // intended is the scheduled start in an open loop, zero in a closed loop.
+//
+// Its process CPU time is counted as measured or unmeasured (cpuShares).
 func (r *runner) attempt(ctx context.Context, h sample.Handshaker, rec *recorder, intended time.Time) {
+	cpu := r.cpu.begin()
 	o, measured := r.run1(ctx, h, intended)
 	if !measured {
+		r.cpu.end(cpu, cpuUnmeasured)
 		return
 	}
+	r.cpu.end(cpu, cpuMeasured)
 	r.offClock.Add(int64(o.offClock))
 	rec.add(&o.s, o.latency, o.late, o.open)
 }
@@ -220,6 +243,13 @@ func (r *runner) attempt(ctx context.Context, h sample.Handshaker, rec *recorder
 // response byte: latency is exactly lateness + total, whatever the
 // Handshaker did before or after the measured part (offClock). It reports
 // false for attempts that are not measured (warmup, cancelled).
+//
+// An open-loop hit belongs to the part its intended start falls in. A
+// closed-loop attempt belongs to the part it ends in (its first response
+// byte, or its return when it failed): one that starts in warm-up and ends
+// after the measurement began (a stall, a timeout) is measured with its
+// whole duration and counted in Result.Overlapping, so it cannot vanish
+// from both parts. Warm-up failures are counted by class.
 func (r *runner) run1(ctx context.Context, h sample.Handshaker, intended time.Time) (outcome, bool) {
 	called := time.Now()
 	actx, cancel := context.WithTimeout(ctx, r.cfg.Timeout)
@@ -230,18 +260,21 @@ func (r *runner) run1(ctx context.Context, h sample.Handshaker, intended time.Ti
 	if start.IsZero() { // failed before the attempt proper (priming)
 		start = called
 	}
-	// Warmup or measured: decided by the instant the worker claimed the
-	// attempt (closed loop) or its place on the schedule (open loop).
-	ref := called
-	if !intended.IsZero() {
-		ref = intended
-	}
-	if ref.Before(r.measure) {
-		r.warmup.Add(1)
-		return outcome{}, false
-	}
 	if s.Err != nil && ctx.Err() != nil {
 		r.canceled.Add(1) // stopped by the run, not failed by the target
+		return outcome{}, false
+	}
+	end := returned
+	if s.Set.Has(sample.Total) {
+		end = start.Add(s.Phases[sample.Total])
+	}
+	if r.inWarmup(called, end, intended) {
+		r.warmup.Add(1)
+		if s.Err != nil {
+			r.mu.Lock()
+			r.warmErrs[s.Class]++
+			r.mu.Unlock()
+		}
 		return outcome{}, false
 	}
 	o := outcome{s: s}
@@ -257,6 +290,8 @@ func (r *runner) run1(ctx context.Context, h sample.Handshaker, intended time.Ti
 }
 
 func (r *runner) prime(ctx context.Context, h sample.Handshaker) bool {
+	cpu := r.cpu.begin()
+	defer r.cpu.end(cpu, cpuPriming)
 	pctx, cancel := context.WithTimeout(ctx, r.cfg.Timeout)
 	defer cancel()
 	if err := h.Prime(pctx); err != nil {
@@ -268,6 +303,15 @@ func (r *runner) prime(ctx context.Context, h sample.Handshaker) bool {
 		return false
 	}
 	return true
+}
+
+// reprime fetches what the last attempt used up (a ticket), outside any
+// attempt: off the measured clock, its CPU time counted as priming. In an
+// open loop it runs before the worker takes its next hit.
+func (r *runner) reprime(ctx context.Context, h sample.Handshaker) {
+	if p, ok := h.(sample.PrimeNeeder); ok && ctx.Err() == nil && p.NeedsPrime() {
+		r.prime(ctx, h)
+	}
 }
 
 // A worker primes once. If priming fails, its resumed attempts come out as
@@ -285,6 +329,7 @@ func (r *runner) closedWorker(ctx context.Context, h sample.Handshaker, rec *rec
 			return
 		}
 		r.attempt(ctx, h, rec, time.Time{})
+		r.reprime(ctx, h)
 	}
 }
 
@@ -295,12 +340,15 @@ func (r *runner) openWorker(ctx context.Context, h sample.Handshaker, rec *recor
 			return
 		}
 		r.attempt(ctx, h, rec, j.intended)
+		r.reprime(ctx, h)
 	}
 }
 
 type dispatchStats struct {
-	blocked int64 // hits that found every worker busy
-	missed  int64 // measured hits not sent by the end of Duration
+	// busyLate counts measured hits that found every worker busy and were
+	// handed out more than lateThreshold after their intended start.
+	busyLate int64
+	missed   int64 // measured hits not sent by the end of Duration
 }
 
 // dispatch hands out hits on the global schedule until its bounds are met.
@@ -359,7 +407,6 @@ func (r *runner) dispatch(ctx context.Context, jobs chan<- job) dispatchStats {
 			continue
 		default:
 		}
-		st.blocked++
 		select {
 		case jobs <- j:
 		case <-end:
@@ -367,6 +414,9 @@ func (r *runner) dispatch(ctx context.Context, jobs chan<- job) dispatchStats {
 			return st
 		case <-ctx.Done():
 			return st
+		}
+		if !j.intended.Before(r.measure) && time.Since(j.intended) > lateThreshold {
+			st.busyLate++
 		}
 	}
 }
@@ -382,20 +432,13 @@ func satAdd(a, b uint64) uint64 {
 func warnings(cfg Config, res *Result, st dispatchStats) []string {
 	var w []string
 	if cfg.Rate > 0 {
-		if lh := res.Total.Hist[sample.Lateness]; lh != nil && lh.TotalCount() > 0 {
-			p99 := time.Duration(lh.ValueAtQuantile(99))
-			if p99 > time.Millisecond {
-				w = append(w, fmt.Sprintf("the generator fell behind its schedule: p99 start lateness %v "+
-					"(latency is still measured from the intended start; see 'latency' vs 'total')", p99.Round(time.Microsecond)))
-				// Named when it took at least 1% of the workers' time.
-				if res.OffClock > 0 && res.OffClock*100 >= res.Elapsed*time.Duration(res.Workers) {
-					w = append(w, fmt.Sprintf("workers spent %v outside the measured handshakes (priming, ticket waits, closing), "+
-						"which delays later starts: part of the lateness", res.OffClock.Round(time.Millisecond)))
-				}
+		if lw := latenessWarning(res.Total.Hist[sample.Lateness], st.busyLate, cfg.Concurrency); lw != "" {
+			w = append(w, lw)
+			// Named when it took at least 1% of the workers' time.
+			if res.OffClock > 0 && res.OffClock*100 >= res.Elapsed*time.Duration(res.Workers) {
+				w = append(w, fmt.Sprintf("workers spent %v outside the measured handshakes (priming, ticket waits, closing), "+
+					"which delays later starts: part of the lateness", res.OffClock.Round(time.Millisecond)))
 			}
-		}
-		if st.blocked > 0 {
-			w = append(w, fmt.Sprintf("%d handshakes found all %d workers busy and started late: raise --concurrency or lower --rate", st.blocked, cfg.Concurrency))
 		}
 		if res.Missed > 0 {
 			w = append(w, fmt.Sprintf("%d scheduled handshakes were not sent by the end of --duration (missed): the generator or the target could not keep up with the rate", res.Missed))

@@ -25,12 +25,44 @@ var tablePhases = []sample.Phase{
 // percentile table in milliseconds.
 func WriteTable(w io.Writer, r *results.Run) error {
 	ew := &errWriter{w: w}
+	writeCells(ew, r)
+	writeTrailer(ew, r)
+	return ew.err
+}
+
+// WriteRunEnd writes what 'hsbench run' prints at its end: with tables
+// every cell's per-phase table, then for more than one cell the summary
+// table (one line per cell), then the invalid cells and warnings.
+func WriteRunEnd(w io.Writer, r *results.Run, tables bool) error {
+	ew := &errWriter{w: w}
+	if tables {
+		writeCells(ew, r)
+	}
+	if len(r.Cells) > 1 {
+		if tables {
+			ew.printf("\n")
+		}
+		ew.printf("== summary of %d cells\n", len(r.Cells))
+		if err := WriteRunSummary(ew, r); err != nil && ew.err == nil {
+			return err
+		}
+	}
+	writeTrailer(ew, r)
+	return ew.err
+}
+
+func writeCells(ew *errWriter, r *results.Run) {
 	for i, c := range r.Cells {
 		if i > 0 {
 			ew.printf("\n")
 		}
 		writeCell(ew, r, &c)
 	}
+}
+
+// writeTrailer lists the invalid cells, the run's warnings and whether it
+// was interrupted.
+func writeTrailer(ew *errWriter, r *results.Run) {
 	for _, line := range SkippedLines(r.Invalid) {
 		ew.printf("%s\n", line)
 	}
@@ -40,7 +72,6 @@ func WriteTable(w io.Writer, r *results.Run) error {
 	if r.Interrupted {
 		ew.printf("interrupted: these results cover only the part of the run before the stop\n")
 	}
-	return ew.err
 }
 
 func askString(a results.Ask) string {
@@ -69,15 +100,13 @@ func writeCell(ew *errWriter, r *results.Run, c *results.Cell) {
 		ew.printf("   negotiated: %s\n", neg)
 	}
 	if m.BytesSentAvg > 0 {
-		ew.printf("   bytes per handshake: %.0f sent, %.0f received", m.BytesSentAvg, m.BytesRecvAvg)
-		if m.ClientCPUPerHandshakeMS > 0 {
-			who := "client"
-			if r.Config.Embedded {
-				who = "client+embedded target"
-			}
-			ew.printf("; %s CPU %.3f ms per handshake", who, m.ClientCPUPerHandshakeMS)
-		}
-		ew.printf("\n")
+		ew.printf("   bytes per handshake: %.0f sent, %.0f received\n", m.BytesSentAvg, m.BytesRecvAvg)
+	}
+	if line := cpuLine(&m, r.Config.Embedded); line != "" {
+		ew.printf("   %s\n", line)
+	}
+	if line := warmupLine(&m); line != "" {
+		ew.printf("   %s\n", line)
 	}
 	if line := earlyData(c); line != "" {
 		ew.printf("   %s\n", line)

@@ -83,10 +83,18 @@ func MeasureOf(res *loadgen.Result, repeat int, offset, cpu time.Duration) (Meas
 	m.Canceled = res.Canceled
 	m.Missed = res.Missed
 	m.PrimeErrors = res.PrimeErrors
-	if n := m.Attempts + m.Warmup + m.Canceled; n > 0 && cpu > 0 {
-		m.ClientCPUMS = float64(cpu) / 1e6
-		m.ClientCPUPerHandshakeMS = m.ClientCPUMS / float64(n)
+	m.ClientCPUMS = float64(cpu) / 1e6
+	u := res.CPU
+	m.ClientCPUMeasuredMS = float64(u.Measured) / 1e6
+	m.ClientCPUPrimingMS = float64(u.Priming) / 1e6
+	m.ClientCPUIdleMS = float64(u.Idle) / 1e6
+	m.ClientCPUUnmeasuredMS = float64(u.Unmeasured) / 1e6
+	m.WallMS = float64(u.Wall) / 1e6
+	m.cpuRatios()
+	if len(res.WarmupErrors) > 0 {
+		m.WarmupErrors = map[string]int64(res.WarmupErrors)
 	}
+	m.Overlapping = res.Overlapping
 	m.Warnings = res.Warnings
 	m.Interrupted = res.Stopped
 	return m, nil
@@ -161,6 +169,20 @@ func combine(parts []Measure, sideBySide bool) (Measure, error) {
 		t.Warmup += r.Warmup
 		t.Canceled += r.Canceled
 		t.Missed += r.Missed
+		t.Overlapping += r.Overlapping
+		t.PrimingHandshakes += r.PrimingHandshakes
+		t.PrimingInitial += r.PrimingInitial
+		t.ClientCPUMeasuredMS += r.ClientCPUMeasuredMS
+		t.ClientCPUPrimingMS += r.ClientCPUPrimingMS
+		t.ClientCPUIdleMS += r.ClientCPUIdleMS
+		t.ClientCPUUnmeasuredMS += r.ClientCPUUnmeasuredMS
+		t.WallMS += r.WallMS
+		if len(r.WarmupErrors) > 0 {
+			if t.WarmupErrors == nil {
+				t.WarmupErrors = map[string]int64{}
+			}
+			addCounts(t.WarmupErrors, r.WarmupErrors)
+		}
 		t.Interrupted = t.Interrupted || r.Interrupted
 		addCounts(t.Errors, r.Errors)
 		t.OtherExamples = loadgen.AddExamples(t.OtherExamples, r.OtherExamples...)
@@ -203,9 +225,7 @@ func combine(parts []Measure, sideBySide bool) (Measure, error) {
 	if t.OK > 0 {
 		t.BytesSentAvg, t.BytesRecvAvg = sent/float64(t.OK), recv/float64(t.OK)
 	}
-	if n := t.Attempts + t.Warmup + t.Canceled; n > 0 && t.ClientCPUMS > 0 {
-		t.ClientCPUPerHandshakeMS = t.ClientCPUMS / float64(n)
-	}
+	t.cpuRatios()
 	for name, h := range hists {
 		st, err := StatsOf(h)
 		if err != nil {
@@ -226,5 +246,18 @@ func combine(parts []Measure, sideBySide bool) (Measure, error) {
 func addCounts(dst, src map[string]int64) {
 	for k, v := range src {
 		dst[k] += v
+	}
+}
+
+// cpuRatios derives CPU per measured handshake and CPU-seconds per
+// wall-second from the CPU split.
+func (m *Measure) cpuRatios() {
+	m.ClientCPUPerHandshakeMS, m.ClientCPUPerWallSecond = 0, 0
+	if m.Attempts > 0 {
+		m.ClientCPUPerHandshakeMS = m.ClientCPUMeasuredMS / float64(m.Attempts)
+	}
+	if m.WallMS > 0 {
+		all := m.ClientCPUMeasuredMS + m.ClientCPUPrimingMS + m.ClientCPUIdleMS + m.ClientCPUUnmeasuredMS
+		m.ClientCPUPerWallSecond = all / m.WallMS
 	}
 }

@@ -120,15 +120,45 @@ type Measure struct {
 	// negotiated["group"]["x25519"] = n.
 	Negotiated map[string]map[string]int64 `json:"negotiated"`
 	// ClientCPUMS is the CPU time (user+system, getrusage) this process
-	// spent during the measure, warmup and priming included, and
-	// ClientCPUPerHandshakeMS that time divided by every handshake run in it
-	// (measured, warmup and priming). With the embedded target in-process it
-	// includes the server's CPU too.
-	ClientCPUMS             float64               `json:"client_cpu_ms"`
-	ClientCPUPerHandshakeMS float64               `json:"client_cpu_per_handshake_ms"`
-	BytesSentAvg            float64               `json:"bytes_sent_avg"`
-	BytesRecvAvg            float64               `json:"bytes_recv_avg"`
-	Phases                  map[string]PhaseStats `json:"phases"`
+	// spent during the measure, warm-up, priming and idle time included.
+	// With the embedded target in-process it includes the server's CPU too.
+	ClientCPUMS float64 `json:"client_cpu_ms"`
+	// ClientCPUPerHandshakeMS is the CPU time spent inside measured
+	// attempts (ClientCPUMeasuredMS) divided by the measured attempts
+	// (errors and mismatches included): no priming, warm-up or idle time.
+	// The process CPU clock is read at every start and end of an attempt
+	// or priming call, and what was spent in between is shared evenly
+	// among those in flight (exact with one worker; see loadgen.CPUUse).
+	ClientCPUPerHandshakeMS float64 `json:"client_cpu_per_handshake_ms"`
+	ClientCPUMeasuredMS     float64 `json:"client_cpu_measured_ms"`
+	// ClientCPUPrimingMS is the CPU time of priming calls (unmeasured
+	// handshakes fetching tickets), ClientCPUIdleMS that spent while no
+	// attempt or priming call was in flight, ClientCPUUnmeasuredMS that of
+	// warm-up and cancelled attempts.
+	ClientCPUPrimingMS    float64 `json:"client_cpu_priming_ms"`
+	ClientCPUIdleMS       float64 `json:"client_cpu_idle_ms"`
+	ClientCPUUnmeasuredMS float64 `json:"client_cpu_unmeasured_ms"`
+	// ClientCPUPerWallSecond is CPU-seconds per wall-clock second over the
+	// load generator's whole run (warm-up included): 1.0 is one core busy.
+	ClientCPUPerWallSecond float64 `json:"client_cpu_per_wall_second"`
+	// WallMS is the load generator's whole run, warm-up included.
+	WallMS float64 `json:"wall_ms"`
+	// PrimingHandshakes counts the unmeasured handshakes that fetched
+	// tickets (resumed and 0-RTT modes): one or two per worker at the
+	// start, more when a measured attempt brought no fresh ticket.
+	PrimingHandshakes int64 `json:"priming_handshakes"`
+	// PrimingInitial is the part of PrimingHandshakes that workers ran
+	// before their first attempt (in an open loop every worker primes,
+	// used or not); the rest replaced tickets attempts did not bring.
+	PrimingInitial int64 `json:"priming_initial"`
+	// WarmupErrors counts failed warm-up attempts by class; Overlapping
+	// the closed-loop attempts that started in warm-up and ended in the
+	// measured part (they are measured).
+	WarmupErrors map[string]int64      `json:"warmup_errors,omitempty"`
+	Overlapping  int64                 `json:"overlapping,omitempty"`
+	BytesSentAvg float64               `json:"bytes_sent_avg"`
+	BytesRecvAvg float64               `json:"bytes_recv_avg"`
+	Phases       map[string]PhaseStats `json:"phases"`
 	// MismatchTotal summarises the total time of mismatched samples.
 	MismatchTotal *PhaseStats `json:"mismatch_total,omitempty"`
 	Warnings      []string    `json:"warnings,omitempty"`

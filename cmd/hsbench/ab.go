@@ -26,7 +26,7 @@ func init() {
 // two ordinary run directories DIR/base and DIR/new, then compared as by
 // 'hsbench compare DIR/base DIR/new'.
 func abCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs, f := newRunFlags(stderr)
+	fs, f := newRunFlags(stdout)
 	fs.Init("ab", pflag.ContinueOnError)
 	var a abFlags
 	fs.StringVar(&a.base, "base", "", "BASE target: host:port, embedded, or embedded:slowdown=P% (required)")
@@ -40,9 +40,10 @@ func abCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	fs.Lookup("out").Usage = "directory for the two runs, DIR/base and DIR/new (default ./runs/ab-<UTC timestamp>)"
 	fs.Lookup("seed").Usage = "seed of the run order: of BASE and NEW in each pair, and of the cells in each run"
+	group(fs, groupTarget, "base", "new", "ca-base", "ca-new")
+	group(fs, groupLoad, "runs")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: hsbench ab --base TARGET --new TARGET [flags]\n\nFlags (load flags as in 'hsbench run'):")
-		fs.PrintDefaults()
+		printUsage(stdout, "Usage: hsbench ab --base TARGET --new TARGET [flags]\n\nRuns every cell against BASE and NEW in interleaved whole runs, then compares them as 'hsbench compare' does.", fs)
 	}
 	if help, err := parse(fs, args); help || err != nil {
 		return err
@@ -73,10 +74,10 @@ type abFlags struct {
 
 // abRefused are run flags that make no sense for ab, and why.
 var (
-	abRefused    = []string{"target", "repeat", "shard", "start-at", "emulate"}
+	abRefused    = []string{"target", "repeat", "shard", "start-at", "emulate", "emulate-exec"}
 	abRefusedWhy = map[string]string{
 		"target": "give --base and --new", "repeat": "use --runs", "shard": "ab runs on one machine",
-		"start-at": "ab runs on one machine", "emulate": "not supported by ab yet",
+		"start-at": "ab runs on one machine", "emulate": "not supported by ab yet", "emulate-exec": "not supported by ab yet",
 	}
 )
 

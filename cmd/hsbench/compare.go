@@ -19,7 +19,7 @@ func init() {
 }
 
 func compareCmd(_ context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("compare", "Usage: hsbench compare BASE_DIR NEW_DIR [flags]", stderr)
+	fs := newFlagSet("compare", "Usage: hsbench compare BASE_DIR NEW_DIR [flags]", stdout)
 	g := addGateFlags(fs)
 	if help, err := parse(fs, args); help || err != nil {
 		return err
@@ -56,6 +56,8 @@ func addGateFlags(fs *pflag.FlagSet) *gateFlags {
 	fs.StringVar(&g.bmf, "bmf", "", "also write Bencher Metric Format JSON to this file")
 	fs.StringVar(&g.gab, "gab", "", "also write github-action-benchmark (customSmallerIsBetter) JSON to this file")
 	fs.BoolVar(&g.annotations, "annotations", false, "also print GitHub Actions ::error/::warning annotations (always on when GITHUB_ACTIONS=true)")
+	group(fs, groupGate, "metric", "threshold", "alpha", "min-runs", "strict")
+	group(fs, groupOutput, "format", "junit", "bmf", "gab", "annotations")
 	return g
 }
 

@@ -28,7 +28,7 @@ func (p *runPlan) execute(ctx context.Context, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer stopEmulation()
-	r, err := p.open(ctx, stderr)
+	r, err := p.open(ctx, stdout, stderr)
 	if err != nil {
 		return err
 	}
@@ -57,6 +57,8 @@ type runState struct {
 	hlog     *results.HlogWriter
 	targets  *targets
 	prog     *progress
+	stdout   io.Writer // each step's one-line result, the tables at the end
+	stepsRun int       // steps finished
 	perCell  [][]results.Measure
 	keylog   *os.File
 	hlogDone bool
@@ -70,8 +72,8 @@ type runState struct {
 // first cell runs, with nothing written), then creates the run directory,
 // the record and the interval log. run.json is first written when the
 // first cell has run: a run that fails before leaves no stub behind.
-func (p *runPlan) open(ctx context.Context, stderr io.Writer) (*runState, error) {
-	r := &runState{p: p, started: p.startTime(), cpu0: results.ProcessCPU(), perCell: make([][]results.Measure, len(p.cells))}
+func (p *runPlan) open(ctx context.Context, stdout, stderr io.Writer) (*runState, error) {
+	r := &runState{p: p, stdout: stdout, started: p.startTime(), cpu0: results.ProcessCPU(), perCell: make([][]results.Measure, len(p.cells))}
 	r.targets = newTargets(p.f.clientAuth)
 	r.targets.slowdown = p.slowdown
 	p.emu.attach(r.targets)
@@ -97,7 +99,11 @@ func (p *runPlan) open(ctx context.Context, stderr io.Writer) (*runState, error)
 		return nil, r.abandon(usagef("--out %s: %v", r.dir, err))
 	}
 	r.unhook = onQuit(ctx, r.quitNow)
-	r.prog = newProgress(stderr, p.f.quiet)
+	var planned time.Duration
+	if p.f.duration > 0 {
+		planned = p.f.warmup + p.f.duration
+	}
+	r.prog = newProgress(stderr, p.f.quiet, len(p.order), planned)
 	return r, nil
 }
 
@@ -229,6 +235,10 @@ func (r *runState) step(ctx context.Context, st step) error {
 	if factory.warnings != nil {
 		m.Warnings = append(m.Warnings, factory.warnings()...)
 	}
+	if factory.stats != nil {
+		m.PrimingHandshakes = factory.stats.Primes.Load()
+		m.PrimingInitial = factory.stats.Initial.Load()
+	}
 	r.perCell[st.cell] = append(r.perCell[st.cell], m)
 	if err := r.update(st.cell, ctx.Err() != nil, false); err != nil {
 		return err
@@ -240,6 +250,14 @@ func (r *runState) step(ctx context.Context, st step) error {
 		r.saved = append(r.saved, c.id)
 		r.nsaved.Store(int64(len(r.saved)))
 	}
+	// The cell's result at once, terminal or not (a pipe sees the run
+	// progress too); with repeats, the cell's total so far.
+	r.stepsRun++
+	line := fmt.Sprintf("[%d/%d] %s", r.stepsRun, len(p.order), report.CellLine(r.rec, &r.rec.Cells[st.cell]))
+	if p.f.repeat > 1 {
+		line += fmt.Sprintf(" (after repeat %d of %d)", st.repeat+1, p.f.repeat)
+	}
+	fmt.Fprintln(r.stdout, line)
 	return nil
 }
 
@@ -278,7 +296,10 @@ func (r *runState) finish(ctx context.Context, stdout, stderr io.Writer) error {
 	if err := r.rec.Save(r.dir); err != nil {
 		return r.abandon(fmt.Errorf("hsbench: --out %s: saving %s: %w", r.dir, results.RunFile, err))
 	}
-	if err := report.WriteTable(stdout, r.rec); err != nil {
+	if len(r.p.order) > 0 {
+		fmt.Fprintln(stdout)
+	}
+	if err := report.WriteRunEnd(stdout, r.rec, r.p.tables()); err != nil {
 		return fmt.Errorf("hsbench: writing the table: %w", err)
 	}
 	fmt.Fprintf(stderr, "hsbench: results in %s (%s, %s)\n", r.dir, results.RunFile, results.HlogFile)
@@ -287,6 +308,22 @@ func (r *runState) finish(ctx context.Context, stdout, stderr io.Writer) error {
 	}
 	return r.p.gate(r.rec)
 }
+
+// tables says whether the run ends with every cell's per-phase table:
+// --tables all or none, or auto: up to autoTables cells (beyond, the
+// summary table alone; report.md has every table).
+func (p *runPlan) tables() bool {
+	switch p.f.tables {
+	case "all":
+		return true
+	case "none":
+		return false
+	}
+	return len(p.cells) <= autoTables
+}
+
+// autoTables is the most cells whose per-phase tables --tables auto prints.
+const autoTables = 4
 
 // gate fails the run (exit 1) when, in any cell, too many attempts failed
 // or too many negotiated something else than asked: such a cell did not

@@ -52,18 +52,19 @@ func (p *runPlan) factory(c cell, targets *targets) (cellFactory, error) {
 	if p.keylog != nil {
 		keylog = bench.NewSyncWriter(p.keylog)
 	}
+	stats := &bench.ZeroRTTStats{}
 	switch {
 	case c.transport == "quic":
-		f, err := p.quicFactory(c, addr, cfg, keylog)
-		return cellFactory{Factory: f}, err
+		f, err := p.quicFactory(c, addr, cfg, keylog, stats)
+		return cellFactory{Factory: f, stats: stats}, err
 	case c.mode == sample.Mode0RTT:
 		return p.zeroRTTFactory(c, addr, cfg, keylog)
 	}
-	f, err := bench.NewTCPFactory(bench.TCPConfig{Address: addr, TLS: cfg, Mode: c.mode, Request: p.request, KeyLog: keylog, Dial: p.dial, WantGroup: wantGroup, WantSuite: wantSuite})
+	f, err := bench.NewTCPFactory(bench.TCPConfig{Address: addr, TLS: cfg, Mode: c.mode, Request: p.request, KeyLog: keylog, Dial: p.dial, WantGroup: wantGroup, WantSuite: wantSuite, Stats: stats})
 	if err != nil {
 		return cellFactory{}, usagef("%v", err)
 	}
-	return cellFactory{Factory: f}, nil
+	return cellFactory{Factory: f, stats: stats}, nil
 }
 
 // cellFactory is a cell's handshake factory, with what it has to say about
@@ -72,6 +73,8 @@ type cellFactory struct {
 	sample.Factory
 	// warnings, when set, is called after the step has run.
 	warnings func() []string
+	// stats counts the step's priming handshakes.
+	stats *bench.ZeroRTTStats
 }
 
 // asked returns the group and cipher suite the cell pins ("" for any): a

@@ -10,9 +10,18 @@ import (
 )
 
 func main() {
-	ctx, stop := interruptContext()
+	ctx, stop := interruptContext(stopMessage(os.Args[1:]))
 	defer stop()
 	os.Exit(exitCode(run(ctx, os.Args[1:], os.Stdout, os.Stderr), os.Stderr))
+}
+
+// stopMessage is what the first stop signal prints: only the commands that
+// measure have something to write.
+func stopMessage(args []string) string {
+	if len(args) > 0 && (args[0] == "run" || args[0] == "ab") {
+		return "stopping, writing what was measured (press Ctrl-C again to quit at once)"
+	}
+	return "stopping (press Ctrl-C again to quit at once)"
 }
 
 // stopSignals end a command gracefully: the first one cancels the
@@ -24,7 +33,7 @@ var stopSignals = []os.Signal{os.Interrupt, syscall.SIGTERM, syscall.SIGHUP}
 // signal, or SIGQUIT at any time, quits at once: exit 130 (131 for
 // SIGQUIT), run.json keeping only the cells finished before and the quit
 // hooks removing files that would be left incomplete.
-func interruptContext() (context.Context, func()) {
+func interruptContext(msg string) (context.Context, func()) {
 	ctx, hooks := withQuitHooks(context.Background())
 	ctx, cancel := context.WithCancel(ctx)
 	ch := make(chan os.Signal, 4)
@@ -42,7 +51,7 @@ func interruptContext() (context.Context, func()) {
 				os.Exit(code)
 			}
 			graceful = false
-			fmt.Fprintf(os.Stderr, "\nhsbench: %v: stopping (press Ctrl-C again to quit at once)\n", sig)
+			fmt.Fprintf(os.Stderr, "\nhsbench: %v: %s\n", sig, msg)
 			cancel()
 		}
 	}()

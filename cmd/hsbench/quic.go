@@ -15,7 +15,7 @@ import (
 // quicFactory builds QUIC handshakes (quic-go): full, resumed or 0-RTT, to
 // the embedded QUIC target (ALPN hsbench) or to --target over UDP with the
 // ALPN of --alpn (required there). With ALPN h3 the request is an HTTP/3 GET.
-func (p *runPlan) quicFactory(c cell, addr string, cfg *tls.Config, keylog *bench.SyncWriter) (sample.Factory, error) {
+func (p *runPlan) quicFactory(c cell, addr string, cfg *tls.Config, keylog *bench.SyncWriter, stats *bench.ZeroRTTStats) (sample.Factory, error) {
 	alpn := splitList(p.f.alpn)
 	if len(alpn) == 0 {
 		if p.f.target != "" {
@@ -25,6 +25,7 @@ func (p *runPlan) quicFactory(c cell, addr string, cfg *tls.Config, keylog *benc
 	}
 	cfg.NextProtos = alpn
 	qc := bench.QUICConfig{
+		Stats:   stats,
 		Address: addr, TLS: cfg, Mode: c.mode, Request: p.request, KeyLog: keylog,
 		Tickets: p.f.tickets,
 		// The embedded target speaks hsbench; an h3 server gets HTTP/3.

@@ -22,7 +22,7 @@ import (
 )
 
 func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs, f := newRunFlags(stderr)
+	fs, f := newRunFlags(stdout)
 	if help, err := parse(fs, args); help || err != nil {
 		return err
 	}
@@ -105,6 +105,9 @@ func planRun(fs *pflag.FlagSet, f *runFlags) (*runPlan, error) {
 	case "none":
 	default:
 		return nil, usagef("parsing --request: %q: want http or none", f.request)
+	}
+	if f.tables != "auto" && f.tables != "all" && f.tables != "none" {
+		return nil, usagef("parsing --tables: %q: want auto, all or none", f.tables)
 	}
 	if f.tickets != bench.TicketsFresh && f.tickets != bench.TicketsReuse {
 		return nil, usagef("parsing --tickets: %q: want %s or %s", f.tickets, bench.TicketsFresh, bench.TicketsReuse)

@@ -13,6 +13,10 @@ import (
 // (openssl s_server -early_data).
 func (p *runPlan) zeroRTTFactory(c cell, addr string, cfg *tls.Config, keylog *bench.SyncWriter) (cellFactory, error) {
 	req, noResponse := p.request, false
+	if len(req) > 0 && p.f.tickets != bench.TicketsReuse {
+		// The same GET, kept alive so the server sends the next ticket.
+		req = []byte(bench.KeepAliveRequest)
+	}
 	if len(req) == 0 {
 		req, noResponse = []byte(bench.DefaultRequest), true
 	}
@@ -26,7 +30,7 @@ func (p *runPlan) zeroRTTFactory(c cell, addr string, cfg *tls.Config, keylog *b
 	if err != nil {
 		return cellFactory{}, usagef("%s: %v", c.id, err)
 	}
-	return cellFactory{Factory: f, warnings: func() []string {
+	return cellFactory{Factory: f, stats: stats, warnings: func() []string {
 		if w := stats.Warning(); w != "" {
 			return []string{w}
 		}

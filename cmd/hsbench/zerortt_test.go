@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hsbench/hsbench/bench/sample"
+	"github.com/hsbench/hsbench/bench"
 	"github.com/hsbench/hsbench/internal/target"
 	"github.com/hsbench/hsbench/internal/testservers"
 	"github.com/hsbench/hsbench/results"
@@ -29,9 +29,10 @@ func TestRunZeroRTTEmbeddedIsInvalid(t *testing.T) {
 	}
 }
 
-// A Go TLS server given as --target aborts early data: every attempt fails
-// as no_0rtt, the table says so plainly and the run exits 1.
-func TestRunZeroRTTGoServerRefuses(t *testing.T) {
+// A Go TLS server given as --target issues TCP tickets without the
+// early_data extension: no early data is sent on them, every attempt is a
+// mismatch saying so, and the run exits 1 (mismatch gate).
+func TestRunZeroRTTGoServerTicketsForbidEarlyData(t *testing.T) {
 	tg, err := target.Start(target.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -47,16 +48,16 @@ func TestRunZeroRTTGoServerRefuses(t *testing.T) {
 	if code != exitFailed {
 		t.Fatalf("exit %d, want %d\n%s\n%s", code, exitFailed, out, errs)
 	}
-	if !strings.Contains(out, "\n   target does not accept 0-RTT over TCP\n") || !strings.Contains(out, "no_0rtt=5") {
-		t.Errorf("table lacks the plain message:\n%s", out)
+	if !strings.Contains(out, bench.MismatchTicketNoEarly+"=5") {
+		t.Errorf("table lacks the mismatch:\n%s", out)
 	}
 	r, err := results.Load(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	m := r.Cells[0].Total
-	if r.Cells[0].Ask.Mode != "0rtt" || m.Attempts != 5 || m.Errors[sample.ClassNo0RTT] != 5 || m.OK != 0 {
-		t.Fatalf("cell %s: ask %+v attempts %d ok %d errors %v", r.Cells[0].ID, r.Cells[0].Ask, m.Attempts, m.OK, m.Errors)
+	if r.Cells[0].Ask.Mode != "0rtt" || m.Attempts != 5 || m.Mismatches[bench.MismatchTicketNoEarly] != 5 || m.OK != 0 {
+		t.Fatalf("cell %s: ask %+v attempts %d ok %d mismatches %v", r.Cells[0].ID, r.Cells[0].Ask, m.Attempts, m.OK, m.Mismatches)
 	}
 }
 

@@ -3,6 +3,7 @@ package zerortt
 import (
 	"crypto/tls"
 	"crypto/x509"
+	"time"
 )
 
 // ReadMode says how much Resume reads after the handshake.
@@ -21,6 +22,13 @@ const (
 	// ReadToEOF reads until close_notify or end of stream, keeping up to
 	// Config.MaxResponse bytes of the response.
 	ReadToEOF
+	// ReadFirstResponseThenTicket reads until the first response byte
+	// (FirstResponseByte fires), then on until a NewSessionTicket arrives
+	// (servers such as nginx send it only after reading the client
+	// Finished, which can be after the early-data response), the stream
+	// ends or Config.TicketWait passes. Ending that wait without a ticket
+	// is not an error: Result.Tickets is then empty.
+	ReadFirstResponseThenTicket
 )
 
 // Config configures Resume. The PSK key exchange mode is always
@@ -48,6 +56,13 @@ type Config struct {
 	InsecureSkipVerify bool
 	// Read selects how much is read after the handshake.
 	Read ReadMode
+	// TicketWait bounds the wait for a ticket once the measured part is
+	// over: after the first response byte (ReadFirstResponseThenTicket)
+	// or from the client Finished (ReadUntilTicket). It receives the
+	// handshake's round trip (ClientHello written → first server byte).
+	// Nil: only ctx bounds it; ReadFirstResponseThenTicket then returns at
+	// the first response byte.
+	TicketWait func(rtt time.Duration) time.Duration
 	// MaxResponse caps the response bytes kept in Result.Response with
 	// ReadToEOF; 0 means 1 MiB.
 	MaxResponse int

@@ -84,15 +84,19 @@ func Resume(ctx context.Context, conn net.Conn, cfg *Config, t *Ticket, early []
 	defer stop()
 
 	hs := &clientHandshake{
+		ctx:   ctx,
 		conn:  conn,
 		cfg:   cfg,
 		t:     t,
 		early: early,
 		hooks: hooks,
 		suite: s,
-		rc:    newRecordConn(&firstByteReader{r: conn, fn: hooks.FirstServerByte}),
 		res:   &Result{CipherSuite: s.id, EarlyDataOffered: early != nil},
 	}
+	hs.rc = newRecordConn(&firstByteReader{r: conn, fn: func() {
+		hs.firstByteAt = time.Now()
+		call(hooks.FirstServerByte)
+	}})
 	err = hs.run()
 	var ne net.Error
 	if errors.As(err, &ne) && ne.Timeout() {
@@ -131,6 +135,7 @@ func (f *firstByteReader) Read(p []byte) (int, error) {
 
 // clientHandshake is the state of one Resume call.
 type clientHandshake struct {
+	ctx   context.Context
 	conn  net.Conn
 	cfg   *Config
 	t     *Ticket
@@ -144,6 +149,12 @@ type clientHandshake struct {
 	transcript hash.Hash
 	earlyOut   *halfConn // client_early_traffic_secret protection
 	out        *halfConn // current outbound protection (nil: plaintext)
+	// helloAt and firstByteAt are when the first flight was written and
+	// the first server byte read: the round trip TicketWait is given.
+	helloAt, firstByteAt time.Time
+	// waitingTicket is set once the measured part is over and only a
+	// ticket is awaited: the end of that bounded wait is not an error.
+	waitingTicket bool
 }
 
 func (hs *clientHandshake) write(b []byte) error {
@@ -229,6 +240,7 @@ func (hs *clientHandshake) run() error {
 		out = appendProtected(out, hs.earlyOut, recordApplicationData, hs.early)
 		hs.res.EarlyDataSent = len(hs.early)
 	}
+	hs.helloAt = time.Now()
 	if err := hs.write(out); err != nil {
 		return err
 	}
@@ -479,6 +491,9 @@ func (hs *clientHandshake) readResponse(resMaster []byte) error {
 	if mode == ReadNone {
 		return nil
 	}
+	if mode == ReadUntilTicket {
+		hs.startTicketWait()
+	}
 	limit := hs.cfg.MaxResponse
 	if limit <= 0 {
 		limit = 1 << 20
@@ -492,6 +507,9 @@ func (hs *clientHandshake) readResponse(resMaster []byte) error {
 			if mode == ReadToEOF && (errors.Is(err, errCloseNotify) || errors.Is(err, io.EOF)) {
 				return nil
 			}
+			if hs.waitingTicket && hs.ctx.Err() == nil {
+				return nil // the bounded wait for a ticket is over
+			}
 			return fmt.Errorf("zerortt: reading response: %w", err)
 		}
 		switch typ {
@@ -500,25 +518,49 @@ func (hs *clientHandshake) readResponse(resMaster []byte) error {
 			if err := hs.handlePostHandshake(resMaster); err != nil {
 				return err
 			}
-			if mode == ReadUntilTicket && len(hs.res.Tickets) > 0 {
+			if (mode == ReadUntilTicket || hs.waitingTicket) && len(hs.res.Tickets) > 0 {
 				return nil
 			}
 		case recordApplicationData:
 			if len(data) == 0 {
 				continue
 			}
-			if len(hs.res.Response) == 0 {
+			first := len(hs.res.Response) == 0
+			if first {
 				call(hs.hooks.FirstResponseByte)
 			}
 			if room := limit - len(hs.res.Response); room > 0 {
 				hs.res.Response = append(hs.res.Response, data[:min(room, len(data))]...)
 			}
-			if mode != ReadToEOF {
+			switch {
+			case mode == ReadToEOF:
+			case mode == ReadFirstResponseThenTicket && len(hs.res.Tickets) == 0 && hs.cfg.TicketWait != nil:
+				if first {
+					hs.startTicketWait()
+				}
+			default:
 				return nil
 			}
 		}
 	}
 	return errors.New("zerortt: reading response: too many records")
+}
+
+// startTicketWait bounds the remaining reads by Config.TicketWait (and
+// ctx): the measured part is over, only a ticket is awaited.
+func (hs *clientHandshake) startTicketWait() {
+	if hs.cfg.TicketWait == nil {
+		return
+	}
+	rtt := hs.firstByteAt.Sub(hs.helloAt)
+	end := time.Now().Add(hs.cfg.TicketWait(max(rtt, 0)))
+	if d, ok := hs.ctx.Deadline(); ok && d.Before(end) {
+		end = d
+	}
+	if hs.ctx.Err() == nil {
+		_ = hs.conn.SetReadDeadline(end)
+	}
+	hs.waitingTicket = true
 }
 
 // handlePostHandshake consumes complete buffered post-handshake messages.
