@@ -190,7 +190,7 @@ func num(v float64) string {
 
 func negotiated(n map[string]map[string]int64) string {
 	var parts []string
-	for _, dim := range []string{"version", "suite", "group", "resumed", "hrr", "early_data", "alpn"} {
+	for _, dim := range []string{"version", "suite", "group", "resumed", "resumed_by", "hrr", "early_data", "alpn"} {
 		m := n[dim]
 		if len(m) == 0 || (dim == "alpn" && len(m) == 1 && m["none"] > 0) || (dim == "hrr" && len(m) == 1 && m["false"] > 0) {
 			continue

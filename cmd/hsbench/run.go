@@ -12,6 +12,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -47,6 +48,7 @@ type runPlan struct {
 	base    *tls.Config // trust and client identity for external targets
 	keylog  *os.File
 	request []byte
+	http    bench.HTTPRequest // path, headers and expected statuses; Host per cell
 	args    []string
 	// dial opens TCP connections to the target (nil: a net.Dialer); set
 	// when the target sits behind an emulated network.
@@ -98,6 +100,26 @@ func planRun(fs *pflag.FlagSet, f *runFlags) (*runPlan, error) {
 	}
 	if err := checkFraction("max-mismatch-rate", f.maxMismatchRate); err != nil {
 		return nil, err
+	}
+	expect, err := bench.ParseStatusSet(f.expectStatus)
+	if err != nil {
+		return nil, usagef("parsing --expect-status: %v", err)
+	}
+	p.http = bench.HTTPRequest{Path: f.path, Expect: expect}
+	if !strings.HasPrefix(f.path, "/") || strings.ContainsAny(f.path, " \r\n") {
+		return nil, usagef("parsing --path: %q: want an absolute path without spaces", f.path)
+	}
+	for _, h := range f.headers {
+		hd, err := bench.ParseHeader(h)
+		if err != nil {
+			return nil, usagef("parsing --header: %v", err)
+		}
+		p.http.Headers = append(p.http.Headers, hd)
+	}
+	switch f.resume {
+	case bench.ResumeTicket, bench.ResumeID, bench.ResumeAuto:
+	default:
+		return nil, usagef("parsing --resume: %q: want ticket, id or auto", f.resume)
 	}
 	switch f.request {
 	case "http":

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/spf13/pflag"
+
+	"github.com/hsbench/hsbench/bench"
 )
 
 // runFlags are the flags of 'hsbench run'.
@@ -25,6 +27,8 @@ type runFlags struct {
 	quiet                                  bool
 	tables                                 string // per-phase tables at the end: auto, all or none
 	request                                string
+	path, expectStatus, resume             string
+	headers                                []string
 	tickets                                string // 0-RTT ticket policy: fresh or reuse
 	alpn                                   string // QUIC: ALPN protocols to offer
 	emulate                                string // emulated link, e.g. rtt=50ms,loss=1%
@@ -63,6 +67,10 @@ func newRunFlags(stdout io.Writer) (*pflag.FlagSet, *runFlags) {
 	fs.BoolVar(&f.quiet, "quiet", false, "no live progress line on stderr (each cell's result line and the tables still go to stdout)")
 	fs.StringVar(&f.tables, "tables", "auto", "per-phase tables printed at the end: auto (for up to 4 cells; more get the summary table only, report.md has them all), all or none")
 	fs.StringVar(&f.request, "request", "http", "what to send after the handshake: http (a GET for /, measuring ttfb) or none")
+	fs.StringVar(&f.path, "path", "/", "path of the GET request")
+	fs.StringArrayVar(&f.headers, "header", nil, "extra request header \"Name: value\" (repeatable)")
+	fs.StringVar(&f.expectStatus, "expect-status", bench.DefaultExpectStatus, "HTTP statuses that count as success, e.g. 2xx,3xx,404; others fail as http_status:<code> (TCP)")
+	fs.StringVar(&f.resume, "resume", bench.ResumeTicket, "how TLS 1.2 resumed cells resume: ticket, id (session ID) or auto (ticket when the server issues one, else session ID)")
 	fs.StringVar(&f.alpn, "alpn", "", "QUIC: ALPN protocols to offer, comma-separated (default hsbench, the embedded target's; required with --target, e.g. h3, which sends an HTTP/3 GET)")
 	fs.StringVar(&f.tickets, "tickets", "fresh", "0-RTT ticket policy: fresh (a new ticket per handshake, as browsers do) or reuse (replay one ticket)")
 	fs.StringVar(&f.emulate, "emulate", "", "put the target behind an emulated link, e.g. rtt=50ms,loss=1%,rate=100mbit (needs root)")
@@ -72,7 +80,7 @@ func newRunFlags(stdout io.Writer) (*pflag.FlagSet, *runFlags) {
 	fs.Var(&matrixPreset{fs: fs}, "matrix", "comparison matrix preset: --tls 1.2,1.3,quic --mode full,resumed,0rtt, all seven groups, --cert ecdsa-p256, --duration 2s --warmup 300ms (flags given explicitly win)")
 	fs.Lookup("matrix").NoOptDefVal = "true"
 	group(fs, groupTarget, "target", "sni", "ca", "insecure", "client-cert", "client-key", "cert", "client-auth", "alpn", "emulate", "emulate-exec")
-	group(fs, groupHandshake, "tls", "mode", "group", "suite", "request", "tickets", "matrix")
+	group(fs, groupHandshake, "tls", "mode", "group", "suite", "resume", "request", "path", "header", "expect-status", "tickets", "matrix")
 	group(fs, groupLoad, "concurrency", "rate", "duration", "count", "warmup", "timeout", "repeat", "seed", "shard", "start-at")
 	group(fs, groupOutput, "out", "interval", "keylog", "quiet", "tables")
 	group(fs, groupGate, "max-error-rate", "max-mismatch-rate")

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/hsbench/hsbench/bench/internal/tlswire"
 )
 
 // What a malicious or broken server can send at the record layer, where
@@ -40,7 +42,7 @@ func TestRecordOverflow(t *testing.T) {
 		{"2^14 content plus one byte of padding", protected(padded(maxPlaintext, 1)), true, true},
 		{"small content padded past 2^14+1", protected(padded(10, maxPlaintext)), true, true},
 		{"2^14+1 content", protected(padded(maxPlaintext+1, 0)), true, true},
-		{"ciphertext length 2^14+256+1 in the header", append([]byte{recordApplicationData, 3, 3, 0x41, 0x01}, make([]byte, maxCiphertext+1)...), true, true},
+		{"ciphertext length 2^14+256+1 in the header", append([]byte{recordApplicationData, 3, 3, 0x41, 0x01}, make([]byte, tlswire.MaxCiphertext+1)...), true, true},
 		{"ciphertext length 0xffff in the header", []byte{recordApplicationData, 3, 3, 0xff, 0xff}, true, true},
 		{"plaintext record of 2^14", plain(maxPlaintext), false, false},
 		{"plaintext record of 2^14+1", plain(maxPlaintext + 1), false, true},
