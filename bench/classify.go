@@ -37,6 +37,9 @@ func Classify(err error) string {
 	if errors.Is(err, ErrNo0RTT) {
 		return sample.ClassNo0RTT
 	}
+	if cf := (*ClientFault)(nil); errors.As(err, &cf) {
+		return sample.ClassClientFault
+	}
 	var certErr *tls.CertificateVerificationError
 	if errors.As(err, &certErr) {
 		err = certErr.Err

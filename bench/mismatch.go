@@ -37,7 +37,7 @@ func mismatch(asked Asked, l sample.Labels, rejected bool) string {
 		switch {
 		case l.HRR:
 			return MismatchEarlyRejectedHRR
-		case asked.Tickets == TicketsReuse:
+		case asked.Tickets == TicketsReuse && asked.EarlyAcceptedBefore:
 			return MismatchEarlyRejectedReuse
 		}
 		return MismatchEarlyRejected

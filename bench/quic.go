@@ -312,6 +312,9 @@ func (h *quicHandshaker) attempt(ctx context.Context, priming bool) sample.Sampl
 		}
 	}
 	s := tr.Sample(h.asked, err)
+	if !priming {
+		h.asked.sawSample(&s)
+	}
 	s.BytesSent, s.BytesRecv = int64(stats.BytesSent), int64(stats.BytesReceived)
 	if conn != nil {
 		h.afterResponse(ctx, conn, err == nil, gen, priming)

@@ -159,6 +159,16 @@ type Asked struct {
 	Suite, Group string
 	// Tickets is the 0-RTT ticket policy (for the rejection's wording).
 	Tickets string
+	// EarlyAcceptedBefore is set once the server accepted this worker's
+	// early data: only then is a rejection of a reused ticket blamed on the
+	// reuse (a server that never accepts early data is plainly "rejected").
+	EarlyAcceptedBefore bool
+}
+
+// sawSample notes, after each sample, whether the server accepted its
+// early data.
+func (a *Asked) sawSample(s *sample.Sample) {
+	a.EarlyAcceptedBefore = a.EarlyAcceptedBefore || (s.Err == nil && s.Labels.EarlyAccepted)
 }
 
 // Sample turns the trace of a finished attempt into its sample: phases

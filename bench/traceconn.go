@@ -95,5 +95,11 @@ func NewSyncWriter(w io.Writer) *SyncWriter { return &SyncWriter{w: w} }
 func (s *SyncWriter) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.w.Write(p)
+	n, err := s.w.Write(p)
+	if err != nil {
+		// The handshake fails with it (crypto/tls aborts when its key log
+		// cannot be written): a fault of the client, not of the target.
+		err = &ClientFault{What: "writing the key log", Err: err}
+	}
+	return n, err
 }

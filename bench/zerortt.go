@@ -266,6 +266,7 @@ func (h *zeroRTTHandshaker) attempt(ctx context.Context, t *zerortt.Ticket) (sam
 		err = fmt.Errorf("bench: %w over TCP: %w", ErrNo0RTT, err)
 	}
 	s := tr.Sample(h.asked, err)
+	h.asked.sawSample(&s)
 	s.BytesSent, s.BytesRecv = sent, recv
 	return s, res
 }

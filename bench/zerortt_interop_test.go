@@ -153,3 +153,18 @@ func TestZeroRTTOpenSSLReuse(t *testing.T) {
 		t.Errorf("server reports %+v, want 1 accepted, %d rejected, 2 not sent (priming)", c, n-1)
 	}
 }
+
+// With --tickets reuse against a server that never accepts early data, no
+// rejection is blamed on the reuse. (openssl without -early_data issues
+// tickets that allow none, so the engine sends none: the samples say so.
+// The rejection wording itself is tested in TestZeroRTTLabelsAndMismatch.)
+func TestZeroRTTOpenSSLReuseNeverAccepted(t *testing.T) {
+	s := testservers.StartOpenSSL(t, testservers.Options{EarlyData: false, MinVersion: "1.3"})
+	const n = 3
+	samples, _ := zeroRTTRun(t, s, TicketsReuse, n)
+	for i, smp := range samples {
+		if smp.Mismatch == MismatchEarlyRejectedReuse || smp.Mismatch == "" || smp.Labels.EarlyAccepted {
+			t.Errorf("attempt %d: mismatch %q labels %+v: want a mismatch not blamed on ticket reuse", i, smp.Mismatch, smp.Labels)
+		}
+	}
+}

@@ -130,24 +130,39 @@ func TestZeroRTTLabelsAndMismatch(t *testing.T) {
 		t.Errorf("labels %+v, want %+v", l, want)
 	}
 	rows := []struct {
-		res    zerortt.Result
-		policy string
-		want   string
+		res      zerortt.Result
+		policy   string
+		accepted bool // the worker's early data was accepted before
+		want     string
 	}{
-		{*accepted, TicketsFresh, ""},
-		{*accepted, TicketsReuse, ""},
-		{zerortt.Result{Resumed: true, EarlyDataOffered: true}, TicketsFresh, MismatchEarlyRejected},
-		{zerortt.Result{Resumed: true, EarlyDataOffered: true}, TicketsReuse, MismatchEarlyRejectedReuse},
-		{zerortt.Result{EarlyDataOffered: true}, TicketsReuse, MismatchEarlyRejectedReuse},
-		{zerortt.Result{}, TicketsFresh, Mismatch0RTTFull},
-		{zerortt.Result{Resumed: true}, TicketsFresh, Mismatch0RTTNotOffered},
-		{zerortt.Result{Resumed: true, EarlyDataOffered: true, HelloRetryRequest: true}, TicketsReuse, MismatchEarlyRejectedHRR},
+		{*accepted, TicketsFresh, false, ""},
+		{*accepted, TicketsReuse, false, ""},
+		{zerortt.Result{Resumed: true, EarlyDataOffered: true}, TicketsFresh, false, MismatchEarlyRejected},
+		{zerortt.Result{Resumed: true, EarlyDataOffered: true}, TicketsFresh, true, MismatchEarlyRejected},
+		// A replay rejected after the ticket was accepted once: anti-replay.
+		{zerortt.Result{Resumed: true, EarlyDataOffered: true}, TicketsReuse, true, MismatchEarlyRejectedReuse},
+		{zerortt.Result{EarlyDataOffered: true}, TicketsReuse, true, MismatchEarlyRejectedReuse},
+		// A server that never accepted early data: not the reuse's fault.
+		{zerortt.Result{Resumed: true, EarlyDataOffered: true}, TicketsReuse, false, MismatchEarlyRejected},
+		{zerortt.Result{}, TicketsFresh, false, Mismatch0RTTFull},
+		{zerortt.Result{Resumed: true}, TicketsFresh, false, Mismatch0RTTNotOffered},
+		{zerortt.Result{Resumed: true, EarlyDataOffered: true, HelloRetryRequest: true}, TicketsReuse, true, MismatchEarlyRejectedHRR},
 	}
 	for _, r := range rows {
-		asked := Asked{Mode: sample.Mode0RTT, Tickets: r.policy}
+		asked := Asked{Mode: sample.Mode0RTT, Tickets: r.policy, EarlyAcceptedBefore: r.accepted}
 		if got := mismatch(asked, zeroRTTLabels(&r.res), !r.res.EarlyDataAccepted); got != r.want {
-			t.Errorf("%+v %s: mismatch %q, want %q", r.res, r.policy, got, r.want)
+			t.Errorf("%+v %s accepted before %v: mismatch %q, want %q", r.res, r.policy, r.accepted, got, r.want)
 		}
+	}
+	// A worker's Asked learns from its samples.
+	var a Asked
+	a.sawSample(&sample.Sample{Labels: sample.Labels{EarlyData: true}})
+	if a.EarlyAcceptedBefore {
+		t.Error("a rejected sample marked the early data accepted")
+	}
+	a.sawSample(&sample.Sample{Labels: sample.Labels{EarlyData: true, EarlyAccepted: true}})
+	if !a.EarlyAcceptedBefore {
+		t.Error("an accepted sample not noted")
 	}
 	for _, m := range []string{MismatchEarlyRejected, MismatchEarlyRejectedReuse, MismatchEarlyRejectedHRR} {
 		if !strings.HasPrefix(m, "asked 0-RTT, early data rejected") {

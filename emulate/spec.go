@@ -34,6 +34,10 @@ func (s Spec) String() string {
 	return strings.Join(parts, ",")
 }
 
+// MaxRTT bounds the emulated round trip: beyond it no handshake could end
+// within any sensible --timeout, and a relay would hold packets for ever.
+const MaxRTT = time.Minute
+
 // ParseSpec parses a comma-separated list of key=value settings:
 //
 //	rtt=50ms      round-trip time (Go duration), split evenly between directions
@@ -74,7 +78,10 @@ func ParseSpec(s string) (Spec, error) {
 				return Spec{}, fmt.Errorf("emulate: spec %q: %s %q is negative", s, key, val)
 			}
 			if key == "delay" {
-				d *= 2
+				d = min(d, MaxRTT) * 2 // no overflow on the way to the bound
+			}
+			if d > MaxRTT {
+				return Spec{}, fmt.Errorf("emulate: spec %q: %s %q: the round trip must be at most %v", s, key, val, MaxRTT)
 			}
 			spec.RTT = d
 		case "loss":
@@ -137,7 +144,10 @@ func parseRate(val string) (uint64, error) {
 	if bits != bits || bits < 0 || bits > 1e12 {
 		return 0, fmt.Errorf("must be between 0 and 1000gbit")
 	}
-	if bits > 0 && bits < 8000 {
+	if bits == 0 {
+		return 0, fmt.Errorf("must be positive (leave rate out for no limit)")
+	}
+	if bits < 8000 {
 		return 0, fmt.Errorf("below the minimum of 8kbit")
 	}
 	return uint64(bits), nil

@@ -17,9 +17,19 @@ type Schedule struct {
 	Count    uint64        // at most this many hits; 0 = no limit
 }
 
-// Due returns when hit i is due, relative to the start.
+// Never is the Due of a hit too far in the future for a time.Duration: the
+// schedule saturates there instead of overflowing into the past.
+const Never = time.Duration(math.MaxInt64)
+
+// Due returns when hit i is due, relative to the start; Never when that
+// lies beyond what a time.Duration holds (or the rate is not a positive
+// finite number).
 func (s Schedule) Due(i uint64) time.Duration {
-	return time.Duration(math.Round(float64(i) * float64(time.Second) / s.Rate))
+	d := float64(i) * float64(time.Second) / s.Rate
+	if !(d >= 0 && d < float64(Never)) { // also false for NaN
+		return Never
+	}
+	return time.Duration(math.Round(d))
 }
 
 // Pace says how long to wait before sending the next hit, given the time
@@ -41,11 +51,16 @@ func (s Schedule) HitsBefore(d time.Duration) uint64 {
 	if d <= 0 || s.Rate <= 0 {
 		return 0
 	}
-	n := uint64(math.Ceil(d.Seconds() * s.Rate))
+	x := math.Ceil(d.Seconds() * s.Rate)
+	if !(x < math.MaxUint64) { // beyond a uint64 (or NaN): saturate
+		return math.MaxUint64
+	}
+	// x is within a few hits of the answer (float rounding); step to it.
+	n := uint64(x)
 	for n > 0 && s.Due(n-1) >= d {
 		n--
 	}
-	for s.Due(n) < d {
+	for n < math.MaxUint64 && s.Due(n) < d {
 		n++
 	}
 	return n

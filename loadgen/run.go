@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -72,6 +73,10 @@ type Result struct {
 	// closing after the first response byte). In an open loop it delays
 	// later starts, which shows as lateness.
 	OffClock time.Duration
+	// Missed counts the open loop's measured hits still unsent when
+	// Duration ended: the generator stops dispatching then, so Duration
+	// bounds the run, and reports what it could not send.
+	Missed int64
 	// Stopped is set when ctx ended the run before its bounds.
 	Stopped  bool
 	Warnings []string
@@ -85,8 +90,8 @@ func (c *Config) check() error {
 		return fmt.Errorf("loadgen: concurrency %d: must be at least 1", c.Concurrency)
 	case c.Duration <= 0 && c.Count == 0:
 		return errors.New("loadgen: neither a duration nor a count bounds the run")
-	case c.Rate < 0:
-		return fmt.Errorf("loadgen: rate %v: must be positive", c.Rate)
+	case !(c.Rate >= 0) || math.IsInf(c.Rate, 1):
+		return fmt.Errorf("loadgen: rate %v: must be a finite number, not negative", c.Rate)
 	case c.Warmup < 0:
 		return fmt.Errorf("loadgen: warmup %v: must not be negative", c.Warmup)
 	}
@@ -147,25 +152,13 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		jobs = make(chan job)
 	}
 	var wg sync.WaitGroup
-	for w := 0; w < cfg.Concurrency; w++ {
-		h, err := cfg.Factory()
-		if err != nil {
-			cancelWork()
-			wg.Wait()
-			return nil, fmt.Errorf("loadgen: creating worker: %w", err)
+	if err := r.startWorkers(workCtx, &wg, jobs); err != nil {
+		cancelWork()
+		if jobs != nil {
+			close(jobs) // the started open-loop workers wait on it
 		}
-		rec := newRecorder()
-		r.recorders = append(r.recorders, rec)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer h.Close()
-			if jobs != nil {
-				r.openWorker(workCtx, h, rec, jobs)
-			} else {
-				r.closedWorker(workCtx, h, rec)
-			}
-		}()
+		wg.Wait()
+		return nil, err
 	}
 
 	col := newCollector(r, cfg)
@@ -185,13 +178,14 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	res := &Result{
 		Total:       total,
 		Elapsed:     max(0, time.Since(r.measure)),
-		Workers:     cfg.Concurrency,
+		Workers:     len(r.recorders),
 		WarmupCount: r.warmup.Load(),
 		Canceled:    r.canceled.Load(),
 		PrimeErrors: r.primeErrs,
 		Busy:        late.busyLate,
 		Completions: make([]int64, len(r.completions)),
 		OffClock:    time.Duration(r.offClock.Load()),
+		Missed:      late.missed,
 		Stopped:     ctx.Err() != nil,
 		// Every worker has returned: nothing is in flight.
 		WarmupErrors: r.warmErrs,
@@ -204,6 +198,31 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	}
 	res.Warnings = warnings(cfg, res, late)
 	return res, nil
+}
+
+// startWorkers creates and starts the workers. It stops creating them when
+// ctx ends (a stop signal during the creation of many workers is honoured
+// at once; the run then ends with the workers started so far).
+func (r *runner) startWorkers(ctx context.Context, wg *sync.WaitGroup, jobs <-chan job) error {
+	for w := 0; w < r.cfg.Concurrency && ctx.Err() == nil; w++ {
+		h, err := r.cfg.Factory()
+		if err != nil {
+			return fmt.Errorf("loadgen: creating worker %d: %w", w+1, err)
+		}
+		rec := newRecorder()
+		r.recorders = append(r.recorders, rec)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer h.Close()
+			if jobs != nil {
+				r.openWorker(ctx, h, rec, jobs)
+			} else {
+				r.closedWorker(ctx, h, rec)
+			}
+		}()
+	}
+	return nil
 }
 
 // done reports whether the measured part is over by time.
@@ -352,18 +371,37 @@ type dispatchStats struct {
 	// busyLate counts measured hits that found every worker busy and were
 	// handed out more than lateThreshold after their intended start.
 	busyLate int64
+	missed   int64 // measured hits not sent by the end of Duration
 }
 
 // dispatch hands out hits on the global schedule until its bounds are met.
+// With a Duration it stops at warmup + Duration even when it is behind
+// (a slow target or a rate beyond the machine), and counts the measured
+// hits it did not send as missed: Duration bounds the run.
 func (r *runner) dispatch(ctx context.Context, jobs chan<- job) dispatchStats {
 	var st dispatchStats
 	warm := Schedule{Rate: r.cfg.Rate}.HitsBefore(r.cfg.Warmup)
 	sched := Schedule{Rate: r.cfg.Rate, Duration: r.cfg.Warmup + r.cfg.Duration}
+	var end <-chan time.Time // never fires without a Duration
 	if r.cfg.Duration <= 0 {
 		sched.Duration = 0
+	} else {
+		endTimer := time.NewTimer(time.Until(r.start.Add(sched.Duration)))
+		defer endTimer.Stop()
+		end = endTimer.C
 	}
 	if r.cfg.Count > 0 {
-		sched.Count = warm + r.cfg.Count
+		sched.Count = satAdd(warm, r.cfg.Count)
+	}
+	missed := func(hits uint64) int64 {
+		due := sched.HitsBefore(sched.Duration)
+		if sched.Count > 0 {
+			due = min(due, sched.Count)
+		}
+		if n := due - max(hits, warm); due > max(hits, warm) {
+			return int64(min(n, math.MaxInt64))
+		}
+		return 0
 	}
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
@@ -382,12 +420,21 @@ func (r *runner) dispatch(ctx context.Context, jobs chan<- job) dispatchStats {
 		}
 		j := job{i: hits, intended: r.start.Add(sched.Due(hits))}
 		select {
+		case <-end:
+			st.missed = missed(hits)
+			return st
+		default:
+		}
+		select {
 		case jobs <- j:
 			continue
 		default:
 		}
 		select {
 		case jobs <- j:
+		case <-end:
+			st.missed = missed(hits)
+			return st
 		case <-ctx.Done():
 			return st
 		}
@@ -395,6 +442,14 @@ func (r *runner) dispatch(ctx context.Context, jobs chan<- job) dispatchStats {
 			st.busyLate++
 		}
 	}
+}
+
+// satAdd adds without wrapping around.
+func satAdd(a, b uint64) uint64 {
+	if a > math.MaxUint64-b {
+		return math.MaxUint64
+	}
+	return a + b
 }
 
 func warnings(cfg Config, res *Result, st dispatchStats) []string {
@@ -407,6 +462,9 @@ func warnings(cfg Config, res *Result, st dispatchStats) []string {
 				w = append(w, fmt.Sprintf("workers spent %v outside the measured handshakes (priming, ticket waits, closing), "+
 					"which delays later starts: part of the lateness", res.OffClock.Round(time.Millisecond)))
 			}
+		}
+		if res.Missed > 0 {
+			w = append(w, fmt.Sprintf("%d scheduled handshakes were not sent by the end of --duration (missed): the generator or the target could not keep up with the rate", res.Missed))
 		}
 		if achieved := float64(res.Total.Attempts()) / max(res.Elapsed.Seconds(), 1e-9); res.Elapsed > 0 && achieved < 0.9*cfg.Rate && !res.Stopped {
 			w = append(w, fmt.Sprintf("achieved %.0f handshakes/s of the %.0f asked", achieved, cfg.Rate))

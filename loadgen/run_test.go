@@ -3,6 +3,7 @@ package loadgen
 import (
 	"context"
 	"crypto/tls"
+	"math"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -66,8 +67,6 @@ func TestClosedLoopCount(t *testing.T) {
 	}
 }
 
-// The open loop sends rate × duration handshakes and measures latency from
-// the intended start.
 // A target that stalls for 500 ms must show the stall in the corrected
 // latency of an open-loop run, even though only the few handshakes in
 // flight experience it directly.
@@ -139,6 +138,8 @@ func TestConfigErrors(t *testing.T) {
 		{Factory: f, Concurrency: 0, Count: 1},
 		{Factory: f, Concurrency: 1},
 		{Factory: f, Concurrency: 1, Count: 1, Rate: -1},
+		{Factory: f, Concurrency: 1, Count: 1, Rate: math.NaN()},
+		{Factory: f, Concurrency: 1, Count: 1, Rate: math.Inf(1)},
 	} {
 		if _, err := Run(context.Background(), c); err == nil {
 			t.Errorf("config %+v accepted", c)

@@ -190,7 +190,9 @@ func TestBusyWarningCountsMeasuredHitsOnly(t *testing.T) {
 		for _, w := range res.Warnings {
 			found = found || strings.Contains(w, want)
 		}
-		if !found || late < 50 {
+		// One worker at 25 ms per hit sends 34 of the 100 hits due before
+		// the end of --duration (all late); the rest are missed.
+		if !found || late < 30 || res.Missed == 0 {
 			t.Errorf("%d late hits, warnings %q: want one saying %q", late, res.Warnings, want)
 		}
 		if res.Busy != int64(late) {

@@ -73,6 +73,9 @@ func Load(dir string) (*Run, error) {
 	if r.Schema != SchemaVersion {
 		return nil, fmt.Errorf("results: %s: schema %q, this hsbench reads %q", path, r.Schema, SchemaVersion)
 	}
+	if err := r.check(); err != nil {
+		return nil, fmt.Errorf("results: %s: %w", path, err)
+	}
 	return &r, nil
 }
 

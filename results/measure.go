@@ -81,6 +81,7 @@ func MeasureOf(res *loadgen.Result, repeat int, offset, cpu time.Duration) (Meas
 	m.OffsetMS = float64(offset) / 1e6
 	m.Warmup = res.WarmupCount
 	m.Canceled = res.Canceled
+	m.Missed = res.Missed
 	m.PrimeErrors = res.PrimeErrors
 	m.BusyStarts = res.Busy
 	m.ClientCPUMS = float64(cpu) / 1e6
@@ -169,6 +170,7 @@ func combine(parts []Measure, sideBySide bool) (Measure, error) {
 		t.Warmup += r.Warmup
 		t.Canceled += r.Canceled
 		t.BusyStarts += r.BusyStarts
+		t.Missed += r.Missed
 		t.Overlapping += r.Overlapping
 		t.PrimingHandshakes += r.PrimingHandshakes
 		t.PrimingInitial += r.PrimingInitial

@@ -103,10 +103,13 @@ type Measure struct {
 	Attempts  int64   `json:"attempts"`
 	OK        int64   `json:"ok"`
 	// RatePerSec is successful handshakes per second of measurement.
-	RatePerSec float64          `json:"rate_per_sec"`
-	Warmup     int64            `json:"warmup"`
-	Canceled   int64            `json:"canceled"`
-	Errors     map[string]int64 `json:"errors"`
+	RatePerSec float64 `json:"rate_per_sec"`
+	Warmup     int64   `json:"warmup"`
+	Canceled   int64   `json:"canceled"`
+	// Missed counts open-loop hits scheduled within the duration but not
+	// sent by its end (the generator or the target could not keep up).
+	Missed int64            `json:"missed,omitempty"`
+	Errors map[string]int64 `json:"errors"`
 	// OtherExamples are up to three distinct messages of the errors
 	// classified "other".
 	OtherExamples []string         `json:"other_examples,omitempty"`

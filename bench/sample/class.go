@@ -24,7 +24,10 @@ const (
 	ClassProtocol       = "protocol"        // the peer spoke something that is not TLS/HTTP
 	ClassNoResponse     = "no_response"     // handshake completed, request written, no response (closed or timed out)
 	ClassHTTPStatus     = "http_status"     // prefix: "http_status:<code>", a status outside --expect-status
-	ClassOther          = "other"
+	// ClassClientFault: hsbench's own side failed, not the target (the
+	// --keylog file could not be written, for instance).
+	ClassClientFault = "client_fault"
+	ClassOther       = "other"
 )
 
 // ClassAdvice explains a failure class for the summary, with remedies where
@@ -44,6 +47,8 @@ func ClassAdvice(class string) string {
 		return "the certificate does not cover the server name: pass --sni NAME"
 	case ClassVersion:
 		return "the server does not speak the TLS version asked for"
+	case ClassClientFault:
+		return "hsbench's own side failed (e.g. the --keylog file could not be written: a full disk); the target is not to blame"
 	}
 	return ""
 }

@@ -177,8 +177,11 @@ func parseABTarget(spec string) (target string, slowdown float64, err error) {
 	if !ok {
 		return "", 0, fmt.Errorf("%q: want embedded or embedded:slowdown=P%%", spec)
 	}
-	if slowdown, err = parsePercent(val); err != nil || !strings.HasSuffix(val, "%") || slowdown < 0 {
+	if !strings.HasSuffix(val, "%") {
 		return "", 0, fmt.Errorf("%q: slowdown %q: want a percentage such as 10%%", spec, val)
+	}
+	if slowdown, err = parseSlowdown(val); err != nil {
+		return "", 0, fmt.Errorf("%q: slowdown %w", spec, err)
 	}
 	return "", slowdown, nil
 }

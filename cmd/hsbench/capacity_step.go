@@ -80,7 +80,7 @@ func (s *stepper) run(ctx context.Context, st capacity.Step) (results.Step, capa
 		}
 	}
 	q.onResult = func(res *loadgen.Result) { completions = res.Completions }
-	rs, err := q.open(io.Discard, s.stderr)
+	rs, err := q.open(ctx, io.Discard, s.stderr)
 	if err != nil {
 		return results.Step{}, capacity.Outcome{}, err
 	}

@@ -9,11 +9,12 @@ import (
 // Exit codes, documented in the README.
 const (
 	exitOK          = 0
-	exitFailed      = 1 // run: error rate above --max-error-rate; compare: regression
-	exitUsage       = 2 // bad flags, arguments or input files
-	exitInconcl     = 3 // compare --strict: inconclusive
-	exitInvalid     = 4 // compare: results that cannot be compared
-	exitInterrupted = 130
+	exitFailed      = 1   // run: error rate above --max-error-rate; compare: regression
+	exitUsage       = 2   // bad flags, arguments or input files
+	exitInconcl     = 3   // compare --strict: inconclusive
+	exitInvalid     = 4   // compare: results that cannot be compared
+	exitInterrupted = 130 // a stop signal (SIGINT, SIGTERM, SIGHUP)
+	exitQuit        = 131 // SIGQUIT: quit at once
 )
 
 // exitError carries an exit code; its message (if any) is printed to stderr.

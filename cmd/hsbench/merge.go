@@ -20,7 +20,7 @@ func init() {
 // exactly the parts 1…N of one run are refused (exit 2) and nothing is
 // written; the merged directory is an ordinary run that report, plots and
 // compare read unchanged.
-func mergeCmd(_ context.Context, args []string, stdout, stderr io.Writer) error {
+func mergeCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("merge", "Usage: hsbench merge --out DIR SHARD_DIR...", stdout)
 	out := fs.String("out", "", "run directory to create for the merged run (required; never overwritten)")
 	if help, err := parse(fs, args); help || err != nil {
@@ -38,6 +38,9 @@ func mergeCmd(_ context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	if _, err := os.Stat(filepath.Join(*out, results.RunFile)); err == nil {
 		return usagef("merge: --out %s: already holds a run; choose another directory", *out)
+	}
+	if ctx.Err() != nil { // a stop signal while the shards were read
+		return withCode(exitInterrupted, fmt.Errorf("hsbench: merge: interrupted; nothing written to %s", *out))
 	}
 	created := false
 	if _, err := os.Stat(*out); errors.Is(err, os.ErrNotExist) {

@@ -6,6 +6,8 @@ import (
 	"os"
 	"time"
 
+	hdr "github.com/HdrHistogram/hdrhistogram-go"
+
 	"github.com/hsbench/hsbench/bench/sample"
 	"github.com/hsbench/hsbench/loadgen"
 )
@@ -49,12 +51,20 @@ func stepLabel(k, steps int, cell string, repeat, repeats int) string {
 	return l
 }
 
-func (p *progress) begin(cell string, repeat, repeats int) {
+// startLine is the line shown until the first interval ends.
+func (p *progress) startLine(warmup time.Duration) string {
+	if warmup > 0 {
+		return p.label + ": warming up"
+	}
+	return p.label + ": starting"
+}
+
+func (p *progress) begin(cell string, repeat, repeats int, warmup time.Duration) {
 	p.label = p.note + stepLabel(p.done+1, p.steps, cell, repeat, repeats)
 	p.total = &loadgen.Snapshot{Errors: loadgen.Counts{}, Mismatches: loadgen.Counts{}, Tally: loadgen.Tally{}}
 	p.begun = time.Now()
 	if p.on {
-		fmt.Fprintf(p.w, "\r\033[K%s: warming up  %s", p.label, p.clock())
+		fmt.Fprintf(p.w, "\r\033[K%s  %s", p.startLine(warmup), p.clock())
 	}
 }
 
@@ -67,16 +77,21 @@ func (p *progress) interval(s *loadgen.Snapshot) {
 	if p.total.Hist[ph] == nil {
 		ph = sample.Total
 	}
-	var p50, p99 float64
-	if h := p.total.Hist[ph]; h != nil && h.TotalCount() > 0 {
-		p50, p99 = float64(h.ValueAtQuantile(50))/1e6, float64(h.ValueAtQuantile(99))/1e6
-	}
 	rate := 0.0
 	if d := (s.End - s.Start).Seconds(); d > 0 {
 		rate = float64(s.Attempts()) / d
 	}
-	fmt.Fprintf(p.w, "\r\033[K%s: %.0f/s, %d ok, %d errors, %s p50 %.3f ms p99 %.3f ms  %s",
-		p.label, rate, p.total.OK, p.total.Errors.Sum(), ph, p50, p99, p.clock())
+	fmt.Fprintf(p.w, "\r\033[K%s: %.0f/s, %d ok, %d errors, %s  %s",
+		p.label, rate, p.total.OK, p.total.Errors.Sum(), latencyPart(ph, p.total.Hist[ph]), p.clock())
+}
+
+// latencyPart is the live line's percentiles, or "no latency yet" while
+// nothing has succeeded (never a p50 of 0.000 ms that nothing measured).
+func latencyPart(ph sample.Phase, h *hdr.Histogram) string {
+	if h == nil || h.TotalCount() == 0 {
+		return "no latency yet"
+	}
+	return fmt.Sprintf("%s p50 %.3f ms p99 %.3f ms", ph, float64(h.ValueAtQuantile(50))/1e6, float64(h.ValueAtQuantile(99))/1e6)
 }
 
 // clock is "elapsed 1m02s, ETA 40s" for the whole run.

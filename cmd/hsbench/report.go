@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -47,8 +48,11 @@ func reportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			return usagef("parsing --dims: unknown dimension %q (want group, suite, version, mode, cert, transport or run)", d)
 		}
 	}
+	if err := prepareOut(*out); err != nil {
+		return usagef("report: --out %s: %v", *out, err)
+	}
 	if len(dirs) == 1 && results.IsCapacity(dirs[0]) {
-		return capacityReport(dirs[0], *out, stdout)
+		return capacityReport(ctx, dirs[0], *out, stdout)
 	}
 	var srcs []report.Source
 	for _, d := range dirs {
@@ -70,7 +74,7 @@ func reportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			fmt.Fprintf(stderr, "hsbench: report: %s\n", n)
 		}
 	}
-	files, err := site.Write(*out)
+	files, err := writeSite(ctx, site, *out)
 	if err != nil {
 		return err
 	}
@@ -81,7 +85,7 @@ func reportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 
 // capacityReport writes the report of a capacity search: the hockey
 // sticks, achieved and CPU against offered rate, report.md and index.html.
-func capacityReport(dir, out string, stdout io.Writer) error {
+func capacityReport(ctx context.Context, dir, out string, stdout io.Writer) error {
 	c, err := results.LoadCapacity(dir)
 	if err != nil {
 		return usagef("report: %s: %v", dir, err)
@@ -90,13 +94,68 @@ func capacityReport(dir, out string, stdout io.Writer) error {
 	if err != nil {
 		return usagef("report: %v", err)
 	}
-	files, err := site.Write(out)
+	files, err := writeSite(ctx, site, out)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "hsbench: capacity report of %d cell%s in %s (%d files; open %s)\n",
 		len(c.Curves), plural(len(c.Curves)), out, len(files), filepath.Join(out, report.HTMLFile))
 	return nil
+}
+
+// prepareOut checks that the report directory can be written before any
+// work: its parent is created, and an existing one must be writable.
+func prepareOut(out string) error {
+	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+		return err
+	}
+	if st, err := os.Stat(out); err == nil {
+		if !st.IsDir() {
+			return fmt.Errorf("not a directory")
+		}
+		return checkWritable(out)
+	}
+	return checkWritable(filepath.Dir(out))
+}
+
+// A siteWriter writes a report's files into a directory (report.Site,
+// report.CapacitySite).
+type siteWriter interface {
+	Write(dir string) ([]string, error)
+}
+
+// writeSite writes the report into a staging directory beside out, then
+// moves it into place: a new out appears whole (one rename), an existing
+// one gets each file replaced whole. A stop signal before the move leaves
+// out untouched (exit 130): complete files or none.
+func writeSite(ctx context.Context, site siteWriter, out string) ([]string, error) {
+	if ctx.Err() != nil {
+		return nil, withCode(exitInterrupted, fmt.Errorf("hsbench: report: interrupted; nothing written to %s", out))
+	}
+	stage, err := os.MkdirTemp(filepath.Dir(out), "."+filepath.Base(out)+".tmp*")
+	if err != nil {
+		return nil, fmt.Errorf("hsbench: report: --out %s: %w", out, err)
+	}
+	defer os.RemoveAll(stage) // empty (renamed away) after success
+	if err := os.Chmod(stage, 0o755); err != nil {
+		return nil, fmt.Errorf("hsbench: report: --out %s: %w", out, err)
+	}
+	files, err := site.Write(stage)
+	if err != nil {
+		return nil, fmt.Errorf("hsbench: report: --out %s: %w (nothing written)", out, err)
+	}
+	if ctx.Err() != nil {
+		return nil, withCode(exitInterrupted, fmt.Errorf("hsbench: report: interrupted; nothing written to %s", out))
+	}
+	if err := os.Rename(stage, out); err == nil {
+		return files, nil
+	}
+	for _, f := range files {
+		if err := os.Rename(filepath.Join(stage, f), filepath.Join(out, f)); err != nil {
+			return nil, fmt.Errorf("hsbench: report: --out %s: %w", out, err)
+		}
+	}
+	return files, nil
 }
 
 func plural(n int) string {

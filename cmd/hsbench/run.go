@@ -4,7 +4,10 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
+	"fmt"
 	"io"
+	"io/fs"
 	"math/rand/v2"
 	"net"
 	"os"
@@ -76,13 +79,16 @@ type step struct {
 
 func planRun(fs *pflag.FlagSet, f *runFlags) (*runPlan, error) {
 	p := &runPlan{f: f}
+	if err := checkRate(f.rate); err != nil {
+		return nil, err
+	}
 	switch {
-	case f.rate < 0:
-		return nil, usagef("parsing --rate: %v: must not be negative", f.rate)
-	case f.concurrency < 0:
-		return nil, usagef("parsing --concurrency: %d: must not be negative", f.concurrency)
-	case f.duration < 0:
-		return nil, usagef("parsing --duration: %v: must not be negative", f.duration)
+	case f.concurrency < 0 || f.concurrency > maxConcurrency:
+		return nil, usagef("parsing --concurrency: %d: must be between 1 and %d (0: the default)", f.concurrency, maxConcurrency)
+	case f.duration < 0 || f.duration > maxSpan:
+		return nil, usagef("parsing --duration: %v: must be between 0 and %v", f.duration, maxSpan)
+	case f.warmup > maxSpan || f.timeout > maxSpan:
+		return nil, usagef("parsing --warmup and --timeout: at most %v each", maxSpan)
 	case f.duration == 0 && f.count == 0:
 		return nil, usagef("parsing --duration: 0 needs a --count to bound the run")
 	case f.warmup < 0:
@@ -93,12 +99,14 @@ func planRun(fs *pflag.FlagSet, f *runFlags) (*runPlan, error) {
 		return nil, usagef("parsing --interval: %v: must be at least 10ms", f.interval)
 	case f.repeat < 1:
 		return nil, usagef("parsing --repeat: %d: must be at least 1", f.repeat)
-	case f.maxErrorRate < 0 || f.maxErrorRate > 1:
-		return nil, usagef("parsing --max-error-rate: %v: must be between 0 and 1", f.maxErrorRate)
-	case f.maxMismatchRate < 0 || f.maxMismatchRate > 1:
-		return nil, usagef("parsing --max-mismatch-rate: %v: must be between 0 and 1", f.maxMismatchRate)
 	case (f.clientCert == "") != (f.clientKey == ""):
 		return nil, usagef("--client-cert and --client-key go together")
+	}
+	if err := checkFraction("max-error-rate", f.maxErrorRate); err != nil {
+		return nil, err
+	}
+	if err := checkFraction("max-mismatch-rate", f.maxMismatchRate); err != nil {
+		return nil, err
 	}
 	expect, err := bench.ParseStatusSet(f.expectStatus)
 	if err != nil {
@@ -150,8 +158,8 @@ func planRun(fs *pflag.FlagSet, f *runFlags) (*runPlan, error) {
 		if fs.Changed("cert") || f.clientAuth {
 			return nil, usagef("--cert and --client-auth configure the embedded target; they cannot be used with --target")
 		}
-		if _, _, err := net.SplitHostPort(f.target); err != nil {
-			return nil, usagef("parsing --target: %v", err)
+		if err := checkTarget(f.target); err != nil {
+			return nil, err
 		}
 	}
 	if err := p.planEmulation(); err != nil {
@@ -172,6 +180,9 @@ func planRun(fs *pflag.FlagSet, f *runFlags) (*runPlan, error) {
 		return nil, usagef("no valid cell in the asked product: %s", why)
 	}
 	p.cells, p.invalid = cells, invalid
+	if err := p.checkQUIC(); err != nil {
+		return nil, err
+	}
 	if err := p.planShard(fs); err != nil {
 		return nil, err
 	}
@@ -180,6 +191,29 @@ func planRun(fs *pflag.FlagSet, f *runFlags) (*runPlan, error) {
 	}
 	p.order = shuffledOrder(len(cells), f.repeat, f.seed)
 	return p, nil
+}
+
+// checkQUIC validates --alpn against the cells: names RFC 7301 allows,
+// only with QUIC cells, and required for QUIC to an external target.
+func (p *runPlan) checkQUIC() error {
+	quic := p.quicCells()
+	if err := checkALPN(p.f.alpn, quic); err != nil {
+		return err
+	}
+	if quic > 0 && p.f.target != "" && len(splitList(p.f.alpn)) == 0 {
+		return usagef("--tls quic with --target needs --alpn, the application protocol the server speaks (e.g. h3)")
+	}
+	return nil
+}
+
+func (p *runPlan) quicCells() int {
+	n := 0
+	for _, c := range p.cells {
+		if c.transport == "quic" {
+			n++
+		}
+	}
+	return n
 }
 
 // shuffledOrder runs every cell once per repeat; with more than one repeat
@@ -227,19 +261,61 @@ func (p *runPlan) loadTLSFiles() error {
 	return nil
 }
 
-// outDir creates the run directory, refusing to overwrite a run.
-func (p *runPlan) outDir(started time.Time) (string, error) {
-	dir := p.f.out
-	if dir == "" {
-		dir = filepath.Join("runs", started.UTC().Format("20060102T150405Z"))
+// outDir creates the run directory exclusively. The default
+// runs/<UTC second> gets a suffix (-2, -3, …) when another run already
+// took that second: os.Mkdir is the check and the creation in one step, so
+// two runs started together never share a directory. An explicit --out
+// may exist already if it holds no run. created says whether the
+// directory is new (a run that fails before measuring removes it).
+func (p *runPlan) outDir(started time.Time) (dir string, created bool, err error) {
+	if p.f.out == "" {
+		base := filepath.Join("runs", started.UTC().Format("20060102T150405Z"))
+		if err := os.MkdirAll("runs", 0o755); err != nil {
+			return "", false, usagef("--out (default ./runs): %v", err)
+		}
+		for n := 1; n <= 1000; n++ {
+			dir = base
+			if n > 1 {
+				dir = fmt.Sprintf("%s-%d", base, n)
+			}
+			if err = os.Mkdir(dir, 0o755); err == nil {
+				return dir, true, nil
+			}
+			if !errors.Is(err, fs.ErrExist) {
+				break
+			}
+		}
+		return "", false, usagef("--out (default ./runs): %v", err)
 	}
-	if _, err := os.Stat(filepath.Join(dir, results.RunFile)); err == nil {
-		return "", usagef("--out %s: already holds a run; choose another directory", dir)
+	dir = p.f.out
+	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
+		return "", false, usagef("--out %s: %v", dir, err)
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", usagef("--out %s: %v", dir, err)
+	if err := os.Mkdir(dir, 0o755); err == nil {
+		return dir, true, nil
+	} else if !errors.Is(err, fs.ErrExist) {
+		return "", false, usagef("--out %s: %v", dir, err)
 	}
-	return dir, nil
+	for _, name := range []string{results.RunFile, results.HlogFile, results.HlogFile + ".partial"} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
+			return "", false, usagef("--out %s: already holds a run (%s); choose another directory", dir, name)
+		}
+	}
+	if err := checkWritable(dir); err != nil {
+		return "", false, usagef("--out %s: %v", dir, err)
+	}
+	return dir, false, nil
+}
+
+// checkWritable creates and removes a file in dir: an existing directory
+// the run cannot write to is refused before anything runs.
+func checkWritable(dir string) error {
+	f, err := os.CreateTemp(dir, ".hsbench-probe*")
+	if err != nil {
+		return err
+	}
+	f.Close()
+	return os.Remove(f.Name())
 }
 
 func (p *runPlan) record(started time.Time, dir string) *results.Run {
@@ -255,6 +331,9 @@ func (p *runPlan) record(started time.Time, dir string) *results.Run {
 			Histogram: results.HistConf{Unit: "ns", Lowest: loadgen.HistLowest, Highest: loadgen.HistHighest, SigFigs: loadgen.HistSigFigs},
 		},
 		Invalid: p.invalid,
+	}
+	if quic := p.quicCells(); f.alpn != "" && quic < len(p.cells) {
+		r.Warnings = append(r.Warnings, "--alpn applies to the QUIC cells only; the TCP cells offer no ALPN")
 	}
 	if f.target == "" {
 		r.Config.Target = "embedded"

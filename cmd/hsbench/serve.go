@@ -27,6 +27,9 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if help, err := parse(fs, args); help || err != nil {
 		return err
 	}
+	if fs.NArg() > 0 {
+		return usagef("serve: unexpected argument %q", fs.Arg(0))
+	}
 	kt, err := pki.ParseKeyType(*cert)
 	if err != nil {
 		return usagef("parsing --cert: %v", err)
@@ -42,9 +45,9 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if lo > hi {
 		return usagef("--min-tls %s is above --max-tls %s", *minV, *maxV)
 	}
-	slow, err := parsePercent(*slowdown)
-	if err != nil || slow < 0 {
-		return usagef("parsing --slowdown: %q: want a percentage such as 10%%", *slowdown)
+	slow, err := parseSlowdown(*slowdown)
+	if err != nil {
+		return usagef("parsing --slowdown: %v", err)
 	}
 	o := target.Options{Addr: *addr, Cert: kt, ClientAuth: *clientAuth,
 		MinVersion: lo, MaxVersion: hi, NoTickets: *noTickets, Slowdown: slow}
@@ -98,6 +101,17 @@ func parsePercent(s string) (float64, error) {
 		return v / 100, err
 	}
 	return strconv.ParseFloat(s, 64)
+}
+
+// parseSlowdown reads the embedded target's slowdown: a percentage from 0
+// to 1000% (ten times slower); beyond, the extra work per handshake would
+// overflow or outlast any timeout.
+func parseSlowdown(s string) (float64, error) {
+	v, err := parsePercent(s)
+	if err != nil || !(v >= 0 && v <= maxSlowdown) {
+		return 0, fmt.Errorf("%q: want a percentage from 0%% to %.0f%%, such as 10%%", s, 100*maxSlowdown)
+	}
+	return v, nil
 }
 
 func versionCmd(_ context.Context, _ []string, stdout, _ io.Writer) error {

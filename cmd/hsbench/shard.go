@@ -97,9 +97,9 @@ func (p *runPlan) planShard(fs *pflag.FlagSet) error {
 		ahead := at.Sub(now) // at has no monotonic reading: a wall-clock difference, taken once
 		switch {
 		case ahead <= 0:
-			return usagef("--start-at %s is %v in the past: shards must start together, choose a later time", f.startAt, (-ahead).Round(time.Millisecond))
+			return usagef("--start-at %s is in the past (now is %s): shards must start together, choose a later time", f.startAt, now.UTC().Format(time.RFC3339Nano))
 		case ahead > maxStartAhead:
-			return usagef("--start-at %s is %v ahead (more than %v): check the time zone", f.startAt, ahead.Round(time.Second), maxStartAhead)
+			return usagef("--start-at %s is more than %v ahead (the latest allowed now is %s): check the date and time zone", f.startAt, maxStartAhead, now.Add(maxStartAhead).UTC().Format(time.RFC3339))
 		}
 		s.startAt = at.UTC().Format(time.RFC3339Nano)
 		s.deadline = now.Add(ahead) // wall reading exactly at, monotonic reading from now

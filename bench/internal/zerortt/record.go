@@ -82,6 +82,11 @@ func (hc *halfConn) open(hdr, body []byte) (uint8, []byte, error) {
 		return 0, nil, &RecordError{Engine: "zerortt", Reason: "bad_record_mac: record does not authenticate"}
 	}
 	hc.seq++
+	// RFC 8446 5.2/5.4: the whole TLSInnerPlaintext (content, type and
+	// padding) is at most 2^14 + 1 bytes.
+	if len(pt) > maxPlaintext+1 {
+		return 0, nil, &RecordError{Engine: "zerortt", Reason: fmt.Sprintf("record_overflow: %d-byte inner plaintext", len(pt))}
+	}
 	i := len(pt) - 1
 	for i >= 0 && pt[i] == 0 {
 		i--
