@@ -21,13 +21,24 @@ type Comparison struct {
 	// interval (benchmath.AssumeNothing). Zero when the side is empty.
 	Base, New benchmath.Summary
 
-	// P is the two-sided Mann-Whitney U test p-value, NaN when a side
-	// is empty or invalid.
-	P float64
+	// Paired is true when the runs of the two sides were interleaved
+	// blocks paired one to one (hsbench ab): the statistics are then
+	// those of the per-pair log-ratios (see sequential.go).
+	Paired bool
 
-	// Ratio is New.Center/Base.Center and [RatioLo, RatioHi] its
-	// bootstrap percentile confidence interval. NaN when a side is
-	// empty or invalid.
+	// P is the p-value of a regression, adjusted with Holm's procedure
+	// over every series judged: paired, the anytime-valid p-value of
+	// "NEW is at most Threshold slower"; unpaired, the two-sided
+	// Mann-Whitney U test's. PRaw is the same before adjustment. NaN
+	// when the series was not judged.
+	P, PRaw float64
+
+	// Ratio is NEW relative to BASE and [RatioLo, RatioHi] its
+	// confidence interval. Paired: the geometric mean of the per-pair
+	// ratios and its anytime-valid confidence sequence (lower bound at
+	// level 1-alpha/m over the m series judged, upper at 1-alpha).
+	// Unpaired: New.Center/Base.Center and its bootstrap percentile
+	// interval. NaN when a side is empty or invalid.
 	Ratio, RatioLo, RatioHi float64
 
 	// Threshold is the tolerated slowdown for this percentile.
@@ -38,6 +49,8 @@ type Comparison struct {
 	// Warnings explain the verdict or qualify the statistics. They
 	// are not errors: the comparison was still made.
 	Warnings []error
+
+	paired *pairedStats // the paired statistics, until the verdict
 }
 
 // Delta returns the relative change of the medians, New/Base - 1.
@@ -86,7 +99,7 @@ func Compare(series []Series, opts Options) (*Result, error) {
 	slices.SortStableFunc(sorted, func(a, b Series) int { return compareKeys(a.Key(), b.Key()) })
 	for i, s := range sorted {
 		if i > 0 && compareKeys(s.Key(), sorted[i-1].Key()) == 0 {
-			c := Comparison{Key: s.Key(), P: math.NaN(), Ratio: math.NaN(), RatioLo: math.NaN(), RatioHi: math.NaN(),
+			c := Comparison{Key: s.Key(), P: math.NaN(), PRaw: math.NaN(), Ratio: math.NaN(), RatioLo: math.NaN(), RatioHi: math.NaN(),
 				Threshold: opts.Thresholds.For(s.Pct), Verdict: Invalid,
 				Warnings: []error{errors.New("duplicate series; only the first is analysed")}}
 			r.Comparisons = append(r.Comparisons, c)
@@ -94,6 +107,7 @@ func Compare(series []Series, opts Options) (*Result, error) {
 		}
 		r.Comparisons = append(r.Comparisons, analyse(s, opts, r.MinRuns))
 	}
+	judge(r.Comparisons, opts)
 	r.Verdict, r.Warnings = overall(r.Comparisons, opts.Strict)
 	return r, nil
 }
@@ -105,6 +119,7 @@ func analyse(s Series, opts Options, minRuns int) Comparison {
 		NBase:     len(s.Base),
 		NNew:      len(s.New),
 		P:         math.NaN(),
+		PRaw:      math.NaN(),
 		Ratio:     math.NaN(),
 		RatioLo:   math.NaN(),
 		RatioHi:   math.NaN(),
@@ -150,8 +165,11 @@ func analyse(s Series, opts Options, minRuns int) Comparison {
 	for _, w := range c.New.Warnings {
 		c.Warnings = append(c.Warnings, fmt.Errorf("new: %w", w))
 	}
+	if s.Paired && len(s.Base) == len(s.New) {
+		return analysePaired(c, s, opts)
+	}
 	test := benchmath.AssumeNothing.Compare(base, new)
-	c.P = test.P
+	c.PRaw = test.P
 	c.Warnings = append(c.Warnings, test.Warnings...)
 	c.Ratio = c.New.Center / c.Base.Center
 	c.RatioLo, c.RatioHi = ratioCI(base.Values, new.Values, opts.Confidence, opts.Iterations, seriesRNG(opts.Seed, c.Key))
@@ -159,14 +177,81 @@ func analyse(s Series, opts Options, minRuns int) Comparison {
 	if c.NBase < minRuns || c.NNew < minRuns {
 		c.Verdict = TooFewRuns
 		c.Warnings = append(c.Warnings, fmt.Errorf("too few runs: have %d+%d, need >= %d per side", c.NBase, c.NNew, minRuns))
-		return c
 	}
-	c.Verdict = decide(c.P, opts.Alpha, c.RatioLo, c.RatioHi, c.Threshold)
-	if c.Verdict == Inconclusive {
-		c.Warnings = append(c.Warnings, fmt.Errorf("inconclusive: ratio CI [%.3f, %.3f] straddles the %s limit %.3f (p=%.3f); more runs needed",
-			c.RatioLo, c.RatioHi, fmtPct(c.Threshold), 1+c.Threshold, c.P))
+	return c // judged with the others: Holm's adjustment needs them all
+}
+
+// analysePaired computes the paired statistics of one series whose
+// values are interleaved blocks, pair by pair.
+func analysePaired(c Comparison, s Series, opts Options) Comparison {
+	c.Paired = true
+	ps := newPairedStats(pairedLogRatios(s.Base, s.New), math.Log1p(c.Threshold), csRho2(opts.Alpha, opts.TargetBlocks))
+	c.paired = &ps
+	c.PRaw = ps.up
+	c.Ratio = math.Exp(ps.mean)
+	if need := max(opts.MinRuns, MinBlocks); ps.n < need {
+		c.Verdict = TooFewRuns
+		c.Warnings = append(c.Warnings, fmt.Errorf("too few blocks: have %d pairs, need >= %d", ps.n, need))
 	}
 	return c
+}
+
+// judge adjusts the regression p-values of every series still without
+// a verdict with Holm's procedure, then decides each.
+func judge(cs []Comparison, opts Options) {
+	raw := make([]float64, len(cs))
+	m := 0
+	for i, c := range cs {
+		raw[i] = math.NaN()
+		if c.Verdict == "" {
+			raw[i] = c.PRaw
+			m++
+		}
+	}
+	adj := holm(raw)
+	for i := range cs {
+		c := &cs[i]
+		if c.Verdict != "" {
+			if c.paired != nil {
+				c.setPairedCI(opts.Alpha, max(m, 1), opts.TargetBlocks)
+			}
+			c.paired = nil
+			continue
+		}
+		c.P = adj[i]
+		if c.paired != nil {
+			c.setPairedCI(opts.Alpha, m, opts.TargetBlocks)
+			c.Verdict = decidePaired(*c.paired, c.P, opts.Alpha)
+			c.paired = nil
+		} else {
+			c.Verdict = decide(c.P, opts.Alpha, c.RatioLo, c.RatioHi, c.Threshold)
+		}
+		if c.Verdict == Inconclusive {
+			c.Warnings = append(c.Warnings, fmt.Errorf("inconclusive: ratio CI [%.3f, %.3f] straddles the %s limit %.3f (p=%.3f); %s",
+				c.RatioLo, c.RatioHi, fmtPct(c.Threshold), 1+c.Threshold, c.P, c.moreWhat()))
+		}
+	}
+}
+
+// setPairedCI fills the ratio interval from the confidence sequence:
+// the lower bound at the Bonferroni level over the m series judged, the
+// upper at level alpha (as the PASS decision).
+func (c *Comparison) setPairedCI(alpha float64, m, target int) {
+	ps := c.paired
+	if ps.n < 2 {
+		return
+	}
+	rho2 := csRho2(alpha, target)
+	c.RatioLo = math.Exp(ps.mean - csRadius(ps.n, ps.sd, alpha/float64(m), rho2))
+	c.RatioHi = math.Exp(ps.mean + csRadius(ps.n, ps.sd, alpha, rho2))
+}
+
+// moreWhat says what narrows the interval: more blocks, or more runs.
+func (c Comparison) moreWhat() string {
+	if c.Paired {
+		return "more blocks needed (a longer --budget)"
+	}
+	return "more runs needed"
 }
 
 // checkValues rejects values that cannot be latencies.

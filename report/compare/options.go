@@ -40,6 +40,11 @@ type Options struct {
 	// U test able to reach Alpha (see MinRuns); 0 means "just that".
 	MinRuns int
 
+	// TargetBlocks is the number of paired blocks at which the
+	// confidence sequence of a paired series is tightest (any value
+	// keeps its error rate). Default 16.
+	TargetBlocks int
+
 	// Strict makes INCONCLUSIVE and TOO_FEW_RUNS fail the gate with
 	// exit code 3 instead of passing with a warning.
 	Strict bool
@@ -55,6 +60,8 @@ func DefaultOptions() Options {
 		Confidence: 0.95,
 		Iterations: 10000,
 		Seed:       1,
+
+		TargetBlocks: 16,
 	}
 }
 
@@ -69,6 +76,9 @@ func (o Options) validate() error {
 	}
 	if o.Iterations < 100 {
 		errs = append(errs, fmt.Errorf("bootstrap iterations %d must be at least 100", o.Iterations))
+	}
+	if o.TargetBlocks < 1 {
+		errs = append(errs, fmt.Errorf("target blocks %d must be at least 1", o.TargetBlocks))
 	}
 	if o.MinRuns < 0 {
 		errs = append(errs, fmt.Errorf("min runs %d must not be negative", o.MinRuns))

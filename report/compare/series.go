@@ -19,6 +19,11 @@ type Series struct {
 	Pct   float64   // percentile in (0, 100], e.g. 50, 99, 99.9
 	Base  []float64 // one value per BASE run, ms
 	New   []float64 // one value per NEW run, ms
+
+	// Paired says Base[i] and New[i] were measured side by side in
+	// time (interleaved blocks of hsbench ab): they are compared pair by
+	// pair, sequentially (see sequential.go). Needs len(Base) == len(New).
+	Paired bool
 }
 
 // Key identifies a Series: a cell and a metric (phase and percentile).

@@ -54,3 +54,20 @@ func decide(p, alpha, ratioLo, ratioHi, threshold float64) Verdict {
 		return Inconclusive
 	}
 }
+
+// decidePaired applies the verdict rules to a paired series: FAIL when
+// the Holm-adjusted p-value of a regression beyond the threshold is
+// below alpha; IMPROVED when NEW is faster at level alpha; PASS when a
+// regression beyond the threshold is excluded at level alpha.
+func decidePaired(ps pairedStats, pHolm, alpha float64) Verdict {
+	switch {
+	case pHolm < alpha:
+		return Fail
+	case ps.imp < alpha:
+		return Improved
+	case ps.down < alpha:
+		return Pass
+	default:
+		return Inconclusive
+	}
+}

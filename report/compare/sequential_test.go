@@ -1,0 +1,194 @@
+package compare
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// seqTrial plays one sequential paired comparison as hsbench ab does:
+// m series, the i-th with true log-ratio mu[i]; after every block from
+// MinBlocks on, Compare judges every series, and the trial stops at the
+// first overall FAIL, at an overall PASS, or after maxBlocks. noise
+// draws one block's log-ratio noise.
+func seqTrial(t *testing.T, rng *rand.Rand, mu []float64, maxBlocks int, thr float64, noise func(*rand.Rand) float64) (Verdict, int) {
+	t.Helper()
+	opts := DefaultOptions()
+	opts.Thresholds = Thresholds{Default: thr}
+	series := make([]Series, len(mu))
+	for i := range series {
+		series[i] = Series{Cell: fmt.Sprintf("c%02d", i), Phase: "total", Pct: 50, Paired: true}
+	}
+	for n := 1; n <= maxBlocks; n++ {
+		for i := range series {
+			b := 1 + 0.3*rng.Float64() // the machine's drift: shared by the pair
+			series[i].Base = append(series[i].Base, b)
+			series[i].New = append(series[i].New, b*math.Exp(mu[i]+noise(rng)))
+		}
+		if n < MinBlocks {
+			continue
+		}
+		r, err := Compare(series, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Verdict == Fail || r.Verdict == Pass {
+			return r.Verdict, n
+		}
+	}
+	return Inconclusive, maxBlocks
+}
+
+func normal(sd float64) func(*rand.Rand) float64 {
+	return func(r *rand.Rand) float64 { return sd * r.NormFloat64() }
+}
+
+// heavy draws Student's t with 3 degrees of freedom scaled to sd: tails
+// like a block that met a burst of other work.
+func heavy(sd float64) func(*rand.Rand) float64 {
+	return func(r *rand.Rand) float64 {
+		z := r.NormFloat64()
+		chi := 0.0
+		for range 3 {
+			x := r.NormFloat64()
+			chi += x * x
+		}
+		return sd * z / math.Sqrt(chi/3) / math.Sqrt(3) // t3 has variance 3
+	}
+}
+
+func repeatMu(m int, v float64) []float64 {
+	mu := make([]float64, m)
+	for i := range mu {
+		mu[i] = v
+	}
+	return mu
+}
+
+// TestSequentialTypeI: with every one of 12 series exactly at the
+// threshold (the worst case of "no regression beyond it") and a look
+// after every block, the overall comparison FAILs in at most alpha (5%)
+// of trials: the error rate holds under the stopping rule and across
+// series. Also with heavy-tailed block noise.
+func TestSequentialTypeI(t *testing.T) {
+	const trials, m, thr = 300, 12, 0.05
+	for _, tc := range []struct {
+		name  string
+		noise func(*rand.Rand) float64
+	}{{"normal 5%", normal(0.05)}, {"t3 5%", heavy(0.05)}, {"normal 20%", normal(0.20)}} {
+		rng := rand.New(rand.NewPCG(11, 7))
+		fails := 0
+		for range trials {
+			if v, _ := seqTrial(t, rng, repeatMu(m, math.Log1p(thr)), 40, thr, tc.noise); v == Fail {
+				fails++
+			}
+		}
+		rate := float64(fails) / trials
+		t.Logf("%s: %d series at the threshold, looks at blocks %d..40: FAIL in %d of %d trials (%.1f%%)", tc.name, m, MinBlocks, fails, trials, 100*rate)
+		if rate > 0.05 {
+			t.Errorf("%s: family-wise false FAIL rate %.3f under the stopping rule, want <= 0.05", tc.name, rate)
+		}
+	}
+}
+
+// TestSequentialPower: a 10% slowdown in the 6 p50-like series of 12,
+// 5% block noise, threshold 5%: FAIL in at least 95% of trials within
+// 40 blocks, and A/A PASSes in most trials. It also shows the
+// stopping rule at work: the detections come early.
+func TestSequentialPower(t *testing.T) {
+	const trials, thr = 200, 0.05
+	rng := rand.New(rand.NewPCG(12, 7))
+	mu := make([]float64, 12)
+	for i := range 6 {
+		mu[i] = math.Log(1.10)
+	}
+	fails, blocks := 0, 0
+	for range trials {
+		v, n := seqTrial(t, rng, mu, 40, thr, normal(0.05))
+		if v == Fail {
+			fails++
+			blocks += n
+		}
+	}
+	t.Logf("10%% slower, 5%% noise: FAIL in %d of %d trials, after %.1f blocks on average", fails, trials, float64(blocks)/float64(max(fails, 1)))
+	if fails < trials*95/100 {
+		t.Errorf("power %d/%d, want >= 95%%", fails, trials)
+	}
+	passes := 0
+	for range trials {
+		if v, _ := seqTrial(t, rng, repeatMu(12, 0), 40, thr, normal(0.05)); v == Pass {
+			passes++
+		}
+	}
+	t.Logf("A/A, 5%% noise: PASS in %d of %d trials", passes, trials)
+	if passes < trials*9/10 {
+		t.Errorf("A/A passed in %d/%d trials, want >= 90%%", passes, trials)
+	}
+}
+
+// TestHolm checks the adjusted p-values on a textbook case and that
+// untested series (NaN) stay out of the family.
+func TestHolm(t *testing.T) {
+	got := holm([]float64{0.01, 0.04, math.NaN(), 0.03, 0.5})
+	want := []float64{0.04, 0.09, math.NaN(), 0.09, 0.5}
+	for i := range want {
+		if math.IsNaN(want[i]) != math.IsNaN(got[i]) || (!math.IsNaN(want[i]) && math.Abs(got[i]-want[i]) > 1e-12) {
+			t.Fatalf("holm = %v, want %v", got, want)
+		}
+	}
+}
+
+// TestHolmNeeded: 12 A/A series at a zero threshold, one look at 20
+// blocks: without the adjustment some series FAILs far more often than
+// alpha; with it the family-wise rate stays at most alpha.
+func TestHolmNeeded(t *testing.T) {
+	const trials, m = 400, 12
+	rng := rand.New(rand.NewPCG(13, 7))
+	raw, adjusted := 0, 0
+	opts := DefaultOptions()
+	opts.Thresholds = Thresholds{}
+	for range trials {
+		series := make([]Series, m)
+		for i := range series {
+			series[i] = Series{Cell: fmt.Sprintf("c%02d", i), Phase: "total", Pct: 50, Paired: true}
+			for range 20 {
+				series[i].Base = append(series[i].Base, 1)
+				series[i].New = append(series[i].New, math.Exp(0.05*rng.NormFloat64()))
+			}
+		}
+		r, err := Compare(series, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		anyRaw := false
+		for _, c := range r.Comparisons {
+			anyRaw = anyRaw || c.PRaw < opts.Alpha/2 // a fixed-sample-strength test per series
+		}
+		if anyRaw {
+			raw++
+		}
+		if r.Verdict == Fail {
+			adjusted++
+		}
+	}
+	t.Logf("12 A/A series: some raw p < alpha/2 in %d/%d trials; overall FAIL with Holm in %d/%d", raw, trials, adjusted, trials)
+	if adjusted > trials*5/100 {
+		t.Errorf("family-wise FAIL rate %d/%d with Holm, want <= 5%%", adjusted, trials)
+	}
+}
+
+// TestPairedIdentical: a series compared with itself is a PASS as soon
+// as it has MinBlocks blocks, and TOO_FEW_RUNS before.
+func TestPairedIdentical(t *testing.T) {
+	vals := wide(10)
+	for n, want := range map[int]Verdict{MinBlocks - 1: TooFewRuns, MinBlocks: Pass} {
+		r, err := Compare([]Series{{Cell: "c", Phase: "total", Pct: 99, Base: vals[:n], New: vals[:n], Paired: true}}, DefaultOptions())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c := r.Comparisons[0]; c.Verdict != want || !c.Paired {
+			t.Errorf("%d identical blocks: %s (paired %v), want %s", n, c.Verdict, c.Paired, want)
+		}
+	}
+}
