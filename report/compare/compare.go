@@ -78,6 +78,10 @@ type Result struct {
 
 	// Warnings about the comparison as a whole.
 	Warnings []error
+
+	// Budgets are the absolute latency budgets judged on NEW (see
+	// AddBudgets); a FAIL among them fails the result.
+	Budgets []Budget
 }
 
 // Compare analyses every series and decides the overall verdict.
@@ -108,7 +112,7 @@ func Compare(series []Series, opts Options) (*Result, error) {
 		r.Comparisons = append(r.Comparisons, analyse(s, opts, r.MinRuns))
 	}
 	judge(r.Comparisons, opts)
-	r.Verdict, r.Warnings = overall(r.Comparisons, opts.Strict)
+	r.Verdict, r.Warnings = overall(r.Comparisons, !opts.AllowInconclusive)
 	return r, nil
 }
 
@@ -145,6 +149,8 @@ func analyse(s Series, opts Options, minRuns int) Comparison {
 	switch {
 	case !baseOK || !newOK:
 		c.Verdict = Invalid
+		return c
+	case failedTooOften(&c, s, opts):
 		return c
 	case base == nil && new == nil:
 		c.Verdict = Invalid
@@ -254,6 +260,23 @@ func (c Comparison) moreWhat() string {
 	return "more runs needed"
 }
 
+// failedTooOften FAILs c when a side's cell failed more attempts than
+// opts.MaxErrorRate allows: a change that breaks handshakes is a
+// regression, and a baseline that does is no baseline.
+func failedTooOften(c *Comparison, s Series, opts Options) bool {
+	for _, side := range []struct {
+		name string
+		f    Failures
+	}{{"base", s.BaseFailures}, {"new", s.NewFailures}} {
+		if rate := side.f.Rate(); rate > opts.MaxErrorRate {
+			c.Verdict = Fail
+			c.Warnings = append(c.Warnings, fmt.Errorf("%s: %.1f%% of attempts failed (%d of %d: %s), above the max error rate %s",
+				side.name, 100*rate, side.f.Failed, side.f.Attempts, side.f.Classes, fmtPct(opts.MaxErrorRate)))
+		}
+	}
+	return c.Verdict == Fail
+}
+
 // checkValues rejects values that cannot be latencies.
 func checkValues(xs []float64) error {
 	for i, x := range xs {
@@ -296,9 +319,9 @@ func overall(cs []Comparison, strict bool) (Verdict, []error) {
 	}
 	if unsure > 0 {
 		if strict {
-			warnings = append(warnings, fmt.Errorf("%d series inconclusive or with too few runs; failing because strict", unsure))
+			warnings = append(warnings, fmt.Errorf("%d series inconclusive or with too few runs: undecided, exit 3", unsure))
 		} else {
-			warnings = append(warnings, fmt.Errorf("%d series inconclusive or with too few runs; passing because not strict", unsure))
+			warnings = append(warnings, fmt.Errorf("%d series inconclusive or with too few runs; passing because inconclusive results are allowed", unsure))
 		}
 	}
 	switch {
@@ -316,10 +339,10 @@ func overall(cs []Comparison, strict bool) (Verdict, []error) {
 // ExitCode maps the overall verdict to the exit status of
 // `hsbench compare`:
 //
-//	0  pass: no regression; also INCONCLUSIVE when not Strict (a warning is emitted)
+//	0  pass: no regression; also INCONCLUSIVE with AllowInconclusive (a warning is emitted)
 //	1  regression: at least one series is FAIL (takes precedence over everything)
 //	2  usage error (never returned here; the CLI reports it for bad flags or options)
-//	3  inconclusive: Strict and some series INCONCLUSIVE or TOO_FEW_RUNS
+//	3  undecided: some series INCONCLUSIVE or TOO_FEW_RUNS (unless AllowInconclusive)
 //	4  invalid input: no series, no series in common, or invalid values
 func (r *Result) ExitCode() int {
 	switch r.Verdict {
@@ -328,7 +351,7 @@ func (r *Result) ExitCode() int {
 	case Invalid:
 		return ExitInvalid
 	case Inconclusive:
-		if r.Options.Strict {
+		if !r.Options.AllowInconclusive {
 			return ExitInconclusive
 		}
 	}

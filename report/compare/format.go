@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"golang.org/x/perf/benchmath"
+
+	"github.com/hsbench/hsbench/report/slo"
 )
 
 // A Writer renders a Result in one output format.
@@ -128,18 +130,32 @@ func fmtN(c Comparison) string {
 // verdictOrder is the order of verdict counts in summaries.
 var verdictOrder = []Verdict{Fail, Invalid, Inconclusive, TooFewRuns, Unmatched, Pass, Improved}
 
-// countsLine returns e.g. "1 FAIL, 2 PASS, 1 IMPROVED".
-func (r *Result) countsLine() string {
+// CountsLine returns e.g. "1 FAIL, 2 PASS, 1 IMPROVED".
+func (r *Result) CountsLine() string {
 	var parts []string
 	for _, v := range verdictOrder {
 		if n := r.Count(v); n > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", n, v))
 		}
 	}
+	line := strings.Join(parts, ", ")
 	if len(parts) == 0 {
-		return "no series"
+		line = "no series"
 	}
-	return strings.Join(parts, ", ")
+	if len(r.Budgets) > 0 {
+		n := map[slo.Verdict]int{}
+		for _, b := range r.Budgets {
+			n[b.Verdict]++
+		}
+		var bs []string
+		for _, v := range []slo.Verdict{slo.Fail, slo.Inconclusive, slo.TooFew, slo.Pass} {
+			if n[v] > 0 {
+				bs = append(bs, fmt.Sprintf("%d %s", n[v], v))
+			}
+		}
+		line += "; budgets: " + strings.Join(bs, ", ")
+	}
+	return line
 }
 
 // settingsLine describes the options that shape the verdicts.
@@ -147,8 +163,11 @@ func (r *Result) settingsLine() string {
 	o := r.Options
 	s := fmt.Sprintf("alpha=%v confidence=%v bootstrap=%d seed=%d min-runs=%d thresholds=%s",
 		o.Alpha, o.Confidence, o.Iterations, o.Seed, r.MinRuns, o.Thresholds)
-	if o.Strict {
-		s += " strict"
+	if o.MaxErrorRate < 1 {
+		s += " max-error-rate=" + fmtPct(o.MaxErrorRate)
+	}
+	if o.AllowInconclusive {
+		s += " allow-inconclusive"
 	}
 	return s
 }

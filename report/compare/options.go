@@ -45,9 +45,14 @@ type Options struct {
 	// keeps its error rate). Default 16.
 	TargetBlocks int
 
-	// Strict makes INCONCLUSIVE and TOO_FEW_RUNS fail the gate with
-	// exit code 3 instead of passing with a warning.
-	Strict bool
+	// AllowInconclusive lets INCONCLUSIVE and TOO_FEW_RUNS pass with
+	// exit code 0 (and a warning) instead of exit code 3.
+	AllowInconclusive bool
+
+	// MaxErrorRate is the largest fraction of failed attempts a cell may
+	// have on either side; beyond it the cell's series FAIL with the
+	// reason. 1 turns the check off. Default 0.01, as 'hsbench run'.
+	MaxErrorRate float64
 }
 
 // DefaultOptions returns the recommended options: 5% threshold for
@@ -62,6 +67,7 @@ func DefaultOptions() Options {
 		Seed:       1,
 
 		TargetBlocks: 16,
+		MaxErrorRate: 0.01,
 	}
 }
 
@@ -76,6 +82,9 @@ func (o Options) validate() error {
 	}
 	if o.Iterations < 100 {
 		errs = append(errs, fmt.Errorf("bootstrap iterations %d must be at least 100", o.Iterations))
+	}
+	if !(o.MaxErrorRate >= 0 && o.MaxErrorRate <= 1) {
+		errs = append(errs, fmt.Errorf("max error rate %v must be in [0, 1]", o.MaxErrorRate))
 	}
 	if o.TargetBlocks < 1 {
 		errs = append(errs, fmt.Errorf("target blocks %d must be at least 1", o.TargetBlocks))

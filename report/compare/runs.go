@@ -250,11 +250,33 @@ func FromRuns(base, new *results.Run, metrics []Metric) ([]Series, []error, erro
 		warns = append(warns, fmt.Errorf("new: %w", w))
 	}
 	warns = append(warns, RunsDiffer(base, new)...)
-	if !Pairable(base, new) {
-		return Pair(bv, nv), warns, nil
+	series := Pair(bv, nv)
+	if Pairable(base, new) {
+		if series, err = pairedSeries(base, new, metrics); err != nil {
+			return nil, nil, err
+		}
 	}
-	series, err := pairedSeries(base, new, metrics)
-	return series, warns, err
+	bf, nf := failuresOf(base), failuresOf(new)
+	for i := range series {
+		series[i].BaseFailures, series[i].NewFailures = bf[series[i].Cell], nf[series[i].Cell]
+	}
+	return series, warns, nil
+}
+
+// failuresOf counts each cell's failed attempts over its runs.
+func failuresOf(r *results.Run) map[string]Failures {
+	out := map[string]Failures{}
+	for _, c := range r.Cells {
+		classes := map[string]int64{}
+		var f Failures
+		for _, m := range c.Runs {
+			f.Attempts += m.Attempts
+			f.Failed += addAll(classes, m.Errors)
+		}
+		f.Classes = tally(classes)
+		out[c.ID] = f
+	}
+	return out
 }
 
 // Pairable reports whether the repeats of two runs were measured side by
