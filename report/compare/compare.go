@@ -219,14 +219,14 @@ func judge(cs []Comparison, opts Options) {
 		c := &cs[i]
 		if c.Verdict != "" {
 			if c.paired != nil {
-				c.setPairedCI(opts.Alpha, max(m, 1), opts.TargetBlocks)
+				c.setPairedCI(opts.Alpha, max(m, 1))
 			}
 			c.paired = nil
 			continue
 		}
 		c.P = adj[i]
 		if c.paired != nil {
-			c.setPairedCI(opts.Alpha, m, opts.TargetBlocks)
+			c.setPairedCI(opts.Alpha, m)
 			c.Verdict = decidePaired(*c.paired, c.P, opts.Alpha)
 			c.paired = nil
 		} else {
@@ -242,14 +242,13 @@ func judge(cs []Comparison, opts Options) {
 // setPairedCI fills the ratio interval from the confidence sequence:
 // the lower bound at the Bonferroni level over the m series judged, the
 // upper at level alpha (as the PASS decision).
-func (c *Comparison) setPairedCI(alpha float64, m, target int) {
+func (c *Comparison) setPairedCI(alpha float64, m int) {
 	ps := c.paired
 	if ps.n < 2 {
 		return
 	}
-	rho2 := csRho2(alpha, target)
-	c.RatioLo = math.Exp(ps.mean - csRadius(ps.n, ps.sd, alpha/float64(m), rho2))
-	c.RatioHi = math.Exp(ps.mean + csRadius(ps.n, ps.sd, alpha, rho2))
+	lo, hi := ps.bounds(alpha/float64(m), alpha)
+	c.RatioLo, c.RatioHi = math.Exp(lo), math.Exp(hi)
 }
 
 // moreWhat says what narrows the interval: more blocks, or more runs.

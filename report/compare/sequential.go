@@ -67,13 +67,6 @@ func csRho2(alpha float64, target int) float64 {
 	return (l + math.Log(l+1)) / float64(max(target, 1))
 }
 
-// csRadius is the one-sided radius of the confidence sequence at level
-// 1−alpha after n blocks with standard deviation sd.
-func csRadius(n int, sd, alpha, rho2 float64) float64 {
-	t := float64(n)
-	v := t*rho2 + 1
-	return sd * math.Sqrt(2*v/(t*t*rho2)*math.Log(1+math.Sqrt(v)/(2*alpha)))
-}
 
 // csPValue is the anytime-valid one-sided p-value after n blocks for a
 // standardised distance z = (mean − c)/sd from the null boundary c: the
@@ -91,56 +84,133 @@ func csPValue(n int, z, rho2 float64) float64 {
 	return math.Min(1, math.Sqrt(v)/(2*math.Expm1(l)))
 }
 
+// clipMADs is the clipping width in robust standard deviations
+// (1.4826 × the median absolute deviation of the log-ratios), and
+// minClip its floor (0.5%), for series whose blocks barely vary.
+const (
+	clipMADs = 2.5
+	minClip  = 0.005
+)
+
 // pairedStats summarises the log-ratios d of one paired series at its
-// last look: their mean and standard deviation, and the anytime
-// p-values of "no regression beyond c" (up: small when μ > c), of "no
-// tolerable change" (down: small when μ < c) and of "NEW is not faster"
-// (imp: small when μ < 0).
+// last look: their winsorised mean and standard deviation (see
+// winsorise), and the anytime p-values of "no regression beyond c" (up:
+// small when NEW is slower beyond c), of "no tolerable change" (down:
+// small when it is faster than c) and of "NEW is not faster" (imp).
 type pairedStats struct {
 	n             int
-	mean, sd      float64
+	h             int     // log-ratios not clipped (at least 2)
+	mean, se      float64 // winsorised mean and its standard error
 	up, down, imp float64
+	rho2          float64
 }
 
 func newPairedStats(d []float64, c, rho2 float64) pairedStats {
-	s := pairedStats{n: len(d), up: 1, down: 1, imp: 1, mean: math.NaN(), sd: math.NaN()}
+	s := pairedStats{n: len(d), up: 1, down: 1, imp: 1, mean: math.NaN(), se: math.NaN(), rho2: rho2}
 	if s.n < 2 {
 		return s
 	}
-	var mean, m2 float64
-	for i, x := range d { // Welford
+	w, clipped := winsorise(d)
+	var sd float64
+	s.mean, sd = meanSD(w)
+	// The clipped log-ratios carry less information than the others:
+	// as in Yuen's trimmed t-test, the degrees of freedom count only
+	// the unclipped ones (the unit tests measure the error rate).
+	s.h = max(2, s.n-clipped)
+	s.se = sd / math.Sqrt(float64(s.n))
+	s.up = pFromT(s.n, s.h-1, s.tstat(c), rho2)
+	s.down = pFromT(s.n, s.h-1, -s.tstat(c), rho2)
+	s.imp = pFromT(s.n, s.h-1, -s.tstat(0), rho2)
+	return s
+}
+
+// winsorise clips d to its median ± clipMADs robust standard deviations
+// (1.4826 × the median absolute deviation, at least minClip): a block
+// hit by a burst of other work (its p50 three times the usual) then
+// weighs no more than an ordinary one that strayed far, so a few bursts
+// can neither hide a regression nor fake one. When the noise of a
+// pair's log-ratio is symmetric — the A B B A order makes which side a
+// burst hits a coin toss — the winsorised mean estimates the same centre
+// as the mean; in normal noise few blocks are clipped.
+//
+// It returns the clipped log-ratios and how many were clipped.
+func winsorise(d []float64) ([]float64, int) {
+	med := median(d)
+	dev := make([]float64, len(d))
+	for i, x := range d {
+		dev[i] = math.Abs(x - med)
+	}
+	w := math.Max(minClip, clipMADs*1.4826*median(dev))
+	out, clipped := make([]float64, len(d)), 0
+	for i, x := range d {
+		out[i] = math.Max(med-w, math.Min(med+w, x))
+		if out[i] != x {
+			clipped++
+		}
+	}
+	return out, clipped
+}
+
+func median(xs []float64) float64 {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	n := len(s)
+	if n%2 == 1 {
+		return s[n/2]
+	}
+	return (s[n/2-1] + s[n/2]) / 2
+}
+
+func meanSD(xs []float64) (mean, sd float64) {
+	var m2 float64
+	for i, x := range xs { // Welford
 		delta := x - mean
 		mean += delta / float64(i+1)
 		m2 += delta * (x - mean)
 	}
-	s.mean, s.sd = mean, math.Sqrt(m2/float64(s.n-1))
-	s.up = pFrom(s.n, mean-c, s.sd, rho2)
-	s.down = pFrom(s.n, c-mean, s.sd, rho2)
-	s.imp = pFrom(s.n, -mean, s.sd, rho2)
-	return s
+	return mean, math.Sqrt(m2 / float64(len(xs)-1))
 }
 
-// pFrom is csPValue for a distance dist = ±(mean − c) and a standard
-// deviation that may be zero (identical blocks).
-//
+// tstat is the t-statistic of the winsorised log-ratios against c;
+// identical blocks give +Inf, −Inf or NaN.
+func (s pairedStats) tstat(c float64) float64 {
+	return (s.mean - c) / s.se
+}
+
+// bounds inverts the tests: the log-ratios c not rejected as "NEW is
+// slower than c" at level aLo, and not as "faster than c" at aHi.
+func (s pairedStats) bounds(aLo, aHi float64) (lo, hi float64) {
+	return s.mean - tCritical(s.n, s.h-1, aLo, s.rho2)*s.se, s.mean + tCritical(s.n, s.h-1, aHi, s.rho2)*s.se
+}
+
 // With the standard deviation estimated from a few blocks, the
 // boundary alone is too optimistic (12 series exactly at the threshold
 // gave 10% false FAILs with looks from 8 blocks on). The t-statistic
-// √n·dist/sd is therefore first mapped to the normal quantile of the
-// same tail probability under Student's t with n−1 degrees of freedom,
-// which is exactly normal for normal blocks at every n, as the boundary
-// assumes; the unit tests measure the error rate that results.
-func pFrom(n int, dist, sd, rho2 float64) float64 {
-	if sd == 0 {
-		if dist > 0 {
-			return 0
-		}
+// is therefore first mapped to the normal quantile of the same tail
+// probability under Student's t with n−1 degrees of freedom, which is
+// exactly normal for normal blocks at every n, as the boundary assumes;
+// the unit tests measure the error rate that results.
+
+// pFromT is the anytime p-value of a t-statistic with df degrees of
+// freedom after n blocks.
+func pFromT(n, df int, tstat, rho2 float64) float64 {
+	switch {
+	case math.IsNaN(tstat) || tstat <= 0:
 		return 1
+	case math.IsInf(tstat, 1):
+		return 0
 	}
-	tstat := math.Sqrt(float64(n)) * dist / sd
-	tail := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(n - 1)}.CDF(-tstat) // P(T ≥ tstat)
+	tail := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(df)}.CDF(-tstat) // P(T ≥ tstat)
 	z := -distuv.UnitNormal.Quantile(tail)
 	return csPValue(n, z/math.Sqrt(float64(n)), rho2)
+}
+
+// tCritical is the t-statistic whose pFromT is a.
+func tCritical(n, df int, a, rho2 float64) float64 {
+	t := float64(n)
+	v := t*rho2 + 1
+	z := math.Sqrt(2 * v * math.Log(1+math.Sqrt(v)/(2*a)) / (t * rho2))
+	return -distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(df)}.Quantile(distuv.UnitNormal.CDF(-z))
 }
 
 // pairedLogRatios returns log(new[i]/base[i]).
