@@ -67,7 +67,6 @@ func csRho2(alpha float64, target int) float64 {
 	return (l + math.Log(l+1)) / float64(max(target, 1))
 }
 
-
 // csPValue is the anytime-valid one-sided p-value after n blocks for a
 // standardised distance z = (mean − c)/sd from the null boundary c: the
 // smallest alpha whose boundary excludes c. z ≤ 0 gives 1.
