@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 
 	"golang.org/x/perf/benchmath"
 )
@@ -45,6 +46,10 @@ type Comparison struct {
 	Threshold float64
 
 	Verdict Verdict
+
+	// Reason, when set, is why the verdict was given without the
+	// statistics: a side that failed too many attempts.
+	Reason string
 
 	// Warnings explain the verdict or qualify the statistics. They
 	// are not errors: the comparison was still made.
@@ -195,7 +200,12 @@ func analysePaired(c Comparison, s Series, opts Options) Comparison {
 	c.paired = &ps
 	c.PRaw = ps.up
 	c.Ratio = math.Exp(ps.mean)
-	if need := max(opts.MinRuns, MinBlocks); ps.n < need {
+	switch need := max(opts.MinRuns, MinBlocks); {
+	case ps.n >= 2 && slices.Equal(s.Base, s.New):
+		// The same measurements on both sides (a run compared with
+		// itself): no noise to be unsure about, whatever their number.
+		c.Warnings = append(c.Warnings, errors.New("every pair of blocks is identical: the same measurements"))
+	case ps.n < need:
 		c.Verdict = TooFewRuns
 		c.Warnings = append(c.Warnings, fmt.Errorf("too few blocks: have %d pairs, need >= %d", ps.n, need))
 	}
@@ -269,8 +279,10 @@ func failedTooOften(c *Comparison, s Series, opts Options) bool {
 	}{{"base", s.BaseFailures}, {"new", s.NewFailures}} {
 		if rate := side.f.Rate(); rate > opts.MaxErrorRate {
 			c.Verdict = Fail
-			c.Warnings = append(c.Warnings, fmt.Errorf("%s: %.1f%% of attempts failed (%d of %d: %s), above the max error rate %s",
-				side.name, 100*rate, side.f.Failed, side.f.Attempts, side.f.Classes, fmtPct(opts.MaxErrorRate)))
+			reason := fmt.Sprintf("%s: %.1f%% of attempts failed (%d of %d: %s), above the max error rate %s",
+				side.name, 100*rate, side.f.Failed, side.f.Attempts, side.f.Classes, fmtPct(opts.MaxErrorRate))
+			c.Reason = strings.TrimPrefix(c.Reason+"; "+reason, "; ")
+			c.Warnings = append(c.Warnings, errors.New(reason))
 		}
 	}
 	return c.Verdict == Fail

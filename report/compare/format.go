@@ -95,7 +95,7 @@ func fmtDelta(c Comparison, alpha float64) string {
 	switch {
 	case math.IsNaN(c.Ratio):
 		return "-"
-	case !(c.P < alpha):
+	case !c.Paired && !(c.P < alpha):
 		return "~"
 	default:
 		return fmt.Sprintf("%+.2f%%", 100*c.Delta())
@@ -188,6 +188,9 @@ func (r *Result) warningLines() []string {
 
 // explain returns a one-sentence reason for c's verdict.
 func explain(c Comparison, alpha float64) string {
+	if c.Reason != "" {
+		return c.Reason
+	}
 	switch c.Verdict {
 	case Fail:
 		return fmt.Sprintf("new median %s ms vs base %s ms (%+.1f%%); ratio CI %s is above the limit %s (threshold %s) and p=%s < %v",
@@ -212,9 +215,18 @@ func explain(c Comparison, alpha float64) string {
 // legend explains the table columns.
 func (r *Result) legend() string {
 	conf := fmt.Sprintf("%v%%", 100*r.Options.Confidence)
+	for _, c := range r.Comparisons {
+		if c.Paired {
+			return "legend: base/new = median of per-block values (ms) ± half-width of its " + conf + " CI as % of the median; " +
+				"delta and ratio CI = NEW/BASE from the paired blocks: winsorised geometric mean of the per-pair ratios and its anytime-valid " +
+				"confidence sequence (lower bound at 1-alpha/m for m series, upper at 1-alpha); limit = 1+threshold; " +
+				"p = Holm-adjusted anytime p-value of a slowdown beyond the limit; n = pairs of blocks; " +
+				"FAIL = p < alpha; PASS = a slowdown beyond the limit excluded at 1-alpha; IMPROVED = NEW faster at 1-alpha"
+		}
+	}
 	return fmt.Sprintf("legend: base/new = median of per-run values (ms) ± half-width of its %s CI as %% of the median; "+
 		"delta = change of medians, ~ when p >= alpha; ratio CI = %s bootstrap CI of median(new)/median(base); "+
-		"limit = 1+threshold; p = Mann-Whitney U test; n = runs per side (base+new); "+
+		"limit = 1+threshold; p = Mann-Whitney U test, Holm-adjusted over the series; n = runs per side (base+new); "+
 		"FAIL = p < alpha and ratio CI above limit; PASS = ratio CI upper bound <= limit; IMPROVED = p < alpha and ratio CI below 1",
 		conf, conf)
 }

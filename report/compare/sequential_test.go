@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -202,17 +203,27 @@ func TestHolmNeeded(t *testing.T) {
 	}
 }
 
-// TestPairedIdentical: a series compared with itself is a PASS as soon
-// as it has MinBlocks blocks, and TOO_FEW_RUNS before.
+// TestPairedIdentical: a series compared with itself PASSes whatever
+// its number of blocks (from 2); one block apart from identical ones
+// needs MinBlocks.
 func TestPairedIdentical(t *testing.T) {
 	vals := wide(10)
-	for n, want := range map[int]Verdict{MinBlocks - 1: TooFewRuns, MinBlocks: Pass} {
-		r, err := Compare([]Series{{Cell: "c", Phase: "total", Pct: 99, Base: vals[:n], New: vals[:n], Paired: true}}, DefaultOptions())
+	for _, tc := range []struct {
+		n       int
+		nudge   bool
+		want    Verdict
+		comment string
+	}{{2, false, Pass, "identical"}, {MinBlocks - 1, true, TooFewRuns, "one block 1% apart"}, {MinBlocks, true, Pass, "one block 1% apart"}} {
+		new := slices.Clone(vals[:tc.n])
+		if tc.nudge {
+			new[0] *= 1.01
+		}
+		r, err := Compare([]Series{{Cell: "c", Phase: "total", Pct: 99, Base: vals[:tc.n], New: new, Paired: true}}, DefaultOptions())
 		if err != nil {
 			t.Fatal(err)
 		}
-		if c := r.Comparisons[0]; c.Verdict != want || !c.Paired {
-			t.Errorf("%d identical blocks: %s (paired %v), want %s", n, c.Verdict, c.Paired, want)
+		if c := r.Comparisons[0]; c.Verdict != tc.want || !c.Paired {
+			t.Errorf("%d blocks, %s: %s (paired %v), want %s", tc.n, tc.comment, c.Verdict, c.Paired, tc.want)
 		}
 	}
 }
