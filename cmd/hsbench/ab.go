@@ -72,7 +72,7 @@ func abCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 // and drift between the two blocks of a pair stays small.
 const (
 	abBlock  = 300 * time.Millisecond
-	abWarmup = 100 * time.Millisecond
+	abWarmup = 50 * time.Millisecond
 )
 
 // setDefault changes a shared flag's default for one subcommand.
