@@ -35,7 +35,7 @@ func abCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&a.caBase, "ca-base", "", "PEM CA bundle for the BASE target (default --ca)")
 	fs.StringVar(&a.caNew, "ca-new", "", "PEM CA bundle for the NEW target (default --ca)")
 	fs.IntVar(&a.runs, "runs", 200, "most blocks per cell and side (each round measures every cell once per side)")
-	fs.DurationVar(&a.budget, "budget", 40*time.Second, "time to spend on blocks before giving up on a verdict (INCONCLUSIVE, exit 3)")
+	fs.DurationVar(&a.budget, "budget", 40*time.Second, "time to spend on blocks before giving up on a verdict (INCONCLUSIVE, exit 3); at least 8 blocks per cell are measured")
 	g := addGateFlags(fs)
 	for _, name := range abRefused {
 		_ = fs.MarkHidden(name) // still parsed, to refuse them clearly
@@ -272,7 +272,8 @@ func (p *abPlan) run(ctx context.Context, gp *gatePlan, stdout, stderr io.Writer
 // coordinate grants the blocks round by round, the two sides
 // alternating A B B A…, and after each round from compare.MinBlocks on
 // judges what is measured: it ends both runs at the first clear overall
-// verdict, or when another round would overrun the budget. It returns
+// verdict, or when another round would overrun the budget (never before
+// compare.MinBlocks rounds, the fewest a verdict needs). It returns
 // the side whose execute ended before it was told to (nil otherwise).
 func (p *abPlan) coordinate(ctx context.Context, gp *gatePlan, stderr io.Writer) *abSide {
 	start, pair := time.Now(), 0
@@ -296,11 +297,12 @@ func (p *abPlan) coordinate(ctx context.Context, gp *gatePlan, stderr io.Writer)
 		if blocks == p.rounds {
 			break
 		}
-		if blocks >= compare.MinBlocks {
-			if v, line := p.interim(gp); v != "" {
-				p.note(stderr, "%d blocks per cell in %s: %s: %s", blocks, elapsed.Round(time.Second), v, line)
-				return p.stop(ctx)
-			}
+		if blocks < compare.MinBlocks {
+			continue // no verdict is possible yet: the budget does not stop ab before
+		}
+		if v, line := p.interim(gp); v != "" {
+			p.note(stderr, "%d blocks per cell in %s: %s: %s", blocks, elapsed.Round(time.Second), v, line)
+			return p.stop(ctx)
 		}
 		if elapsed+elapsed/time.Duration(blocks) > p.budget {
 			p.note(stderr, "%d blocks per cell in %s: --budget %s spent without a clear verdict", blocks, elapsed.Round(time.Second), p.budget)
