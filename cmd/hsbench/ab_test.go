@@ -13,7 +13,7 @@ import (
 	"github.com/hsbench/hsbench/results"
 )
 
-// A/A on the embedded target: never FAIL, and the two run directories
+// A/A on the embedded target: no FAIL at a wide threshold, and the two run directories
 // hold blocks interleaved A B B A…: in time order, each cell's block of
 // one side is next to the same cell's block of the other, and the side
 // that goes first alternates from pair to pair.
@@ -21,7 +21,8 @@ func TestABSameTargetNeverFails(t *testing.T) {
 	noGitHub(t)
 	dir := filepath.Join(t.TempDir(), "ab")
 	out, errs, code := hsbench(t, context.Background(), "ab", "--base", "embedded", "--new", "embedded",
-		"--runs", "8", "--count", "15", "--warmup", "0", "--mode", "full,resumed", "--quiet", "--out", dir)
+		"--runs", "8", "--count", "15", "--warmup", "0", "--mode", "full,resumed", "--quiet", "--out", dir,
+		"--threshold", "default=50%") // the statistics' error rates are the unit tests' business
 	if code != exitOK && code != exitInconcl {
 		t.Fatalf("A/A: exit %d, want 0 (PASS) or 3 (undecided)\n%s\n%s", code, out, errs)
 	}
@@ -46,8 +47,8 @@ func TestABSameTargetNeverFails(t *testing.T) {
 			t.Errorf("%s: args %v do not record the ab command", side, r.Config.Args)
 		}
 		for _, c := range r.Cells {
-			if len(c.Runs) != 8 || c.Total.OK != 120 {
-				t.Fatalf("%s %s: %d blocks, %d ok; want 8 blocks of 15", side, c.ID, len(c.Runs), c.Total.OK)
+			if len(c.Runs) != 8 || c.Total.Attempts != 120 {
+				t.Fatalf("%s %s: %d blocks, %d attempts; want 8 blocks of 15", side, c.ID, len(c.Runs), c.Total.Attempts)
 			}
 			for _, m := range c.Runs {
 				starts = append(starts, start{side, c.ID, m.Repeat, r.Started.Add(time.Duration(m.OffsetMS * 1e6))})
