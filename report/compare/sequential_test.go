@@ -164,45 +164,6 @@ func TestHolm(t *testing.T) {
 	}
 }
 
-// TestHolmNeeded: 12 A/A series at a zero threshold, one look at 20
-// blocks: without the adjustment some series FAILs far more often than
-// alpha; with it the family-wise rate stays at most alpha.
-func TestHolmNeeded(t *testing.T) {
-	const trials, m = 400, 12
-	rng := rand.New(rand.NewPCG(13, 7))
-	raw, adjusted := 0, 0
-	opts := DefaultOptions()
-	opts.Thresholds = Thresholds{}
-	for range trials {
-		series := make([]Series, m)
-		for i := range series {
-			series[i] = Series{Cell: fmt.Sprintf("c%02d", i), Phase: "total", Pct: 50, Paired: true}
-			for range 20 {
-				series[i].Base = append(series[i].Base, 1)
-				series[i].New = append(series[i].New, math.Exp(0.05*rng.NormFloat64()))
-			}
-		}
-		r, err := Compare(series, opts)
-		if err != nil {
-			t.Fatal(err)
-		}
-		anyRaw := false
-		for _, c := range r.Comparisons {
-			anyRaw = anyRaw || c.PRaw < opts.Alpha/2 // a fixed-sample-strength test per series
-		}
-		if anyRaw {
-			raw++
-		}
-		if r.Verdict == Fail {
-			adjusted++
-		}
-	}
-	t.Logf("12 A/A series: some raw p < alpha/2 in %d/%d trials; overall FAIL with Holm in %d/%d", raw, trials, adjusted, trials)
-	if adjusted > trials*5/100 {
-		t.Errorf("family-wise FAIL rate %d/%d with Holm, want <= 5%%", adjusted, trials)
-	}
-}
-
 // TestPairedIdentical: a series compared with itself PASSes whatever
 // its number of blocks (from 2); one block apart from identical ones
 // needs MinBlocks.
