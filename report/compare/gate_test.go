@@ -124,3 +124,21 @@ func TestBudgetsBonferroni(t *testing.T) {
 		t.Errorf("p50<470us among 10 budgets: FAIL; the lower bound at 99.5%% should not exclude it (%s)", many[0])
 	}
 }
+
+// A FAIL that Bonferroni takes back, with too few samples for an upper
+// bound, is TOO_FEW: there is no interval to be inconclusive about.
+func TestBudgetsDemotedWithoutUpperBound(t *testing.T) {
+	specs := []string{"total:p99<96.5us"}
+	for i := range 9 {
+		specs = append(specs, fmt.Sprintf("total:p50<%dms", i+1))
+	}
+	objs, _ := slo.ParseAll(specs)
+	one, _, _ := JudgeBudgets(histRun(t, 100), objs[:1], 0.05)
+	many, _, _ := JudgeBudgets(histRun(t, 100), objs, 0.05)
+	if one[0].Verdict != slo.Fail {
+		t.Fatalf("alone: %s, want FAIL", one[0])
+	}
+	if many[0].Verdict != slo.TooFew || !strings.Contains(many[0].String(), "needs at least 299 samples") {
+		t.Errorf("among 10 budgets: %s, want TOO_FEW saying how many samples p99 needs", many[0])
+	}
+}

@@ -56,7 +56,12 @@ func JudgeBudgets(run *results.Run, objs []slo.Objective, alpha float64) ([]Budg
 		b := Budget{Cell: j.cell, Judgement: slo.Judge(j.o, h, 1-alpha), FailConfidence: failConf}
 		if b.Verdict == slo.Fail {
 			if strict := slo.Judge(j.o, h, failConf); strict.Verdict != slo.Fail {
-				b.Verdict = slo.Inconclusive // past the budget, but not beyond doubt over all budgets
+				// Past the budget, but not beyond doubt over all budgets;
+				// without an upper bound, too few samples to tell.
+				b.Verdict = slo.Inconclusive
+				if b.Hi == 0 {
+					b.Verdict = slo.TooFew
+				}
 			}
 		}
 		out = append(out, b)
