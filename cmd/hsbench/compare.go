@@ -52,7 +52,7 @@ func addGateFlags(fs *pflag.FlagSet) *gateFlags {
 	g := &gateFlags{fs: fs}
 	fs.StringVar(&g.metric, "metric", "total:p50,total:p99", "metrics to compare in every cell, PHASE:pNN, comma-separated")
 	fs.StringVar(&g.threshold, "threshold", "", "tolerated slowdown per percentile, e.g. p50=5%,p99=10%,default=5% (default 5% for every percentile)")
-	fs.Float64Var(&g.alpha, "alpha", 0.05, "significance level of the Mann-Whitney U test")
+	fs.Float64Var(&g.alpha, "alpha", 0.05, "error rate: of a false FAIL anywhere in the comparison (Holm over the series), and of a false PASS")
 	fs.IntVar(&g.minRuns, "min-runs", 0, "fewest runs per side to give a verdict (0: what the statistics need, 6 at alpha 0.05)")
 	fs.BoolVar(&g.strict, "strict", false, "exit 3 when undecided (now always so)")
 	_ = fs.MarkDeprecated("strict", "an undecided comparison now always exits 3; --allow-inconclusive lets it pass")
