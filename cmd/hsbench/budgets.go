@@ -8,7 +8,7 @@ import (
 
 	"github.com/spf13/pflag"
 
-	"github.com/hsbench/hsbench/bench"
+	"github.com/hsbench/hsbench/bench/sample"
 	"github.com/hsbench/hsbench/report/compare"
 	"github.com/hsbench/hsbench/report/slo"
 	"github.com/hsbench/hsbench/results"
@@ -28,7 +28,7 @@ func parseSLOs(specs []string) ([]slo.Objective, error) {
 		return nil, usagef("parsing --slo: %v", err)
 	}
 	for _, o := range objs {
-		if _, ok := bench.ParsePhase(o.Phase); !ok {
+		if _, ok := sample.ParsePhase(o.Phase); !ok {
 			return nil, usagef("parsing --slo %s: unknown phase %q", o, o.Phase)
 		}
 	}
