@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"os"
@@ -12,6 +13,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/hsbench/hsbench/bench/internal/tls12"
 	"github.com/hsbench/hsbench/bench/internal/zerortt"
 	"github.com/hsbench/hsbench/bench/sample"
 )
@@ -24,6 +26,13 @@ var ErrNo0RTT = errors.New("target does not accept 0-RTT")
 func Classify(err error) string {
 	if err == nil {
 		return ""
+	}
+	var se *StatusError
+	if errors.As(err, &se) {
+		return fmt.Sprintf("%s:%d", sample.ClassHTTPStatus, se.Code)
+	}
+	if errors.Is(err, ErrNoResponse) && !errors.Is(err, context.Canceled) {
+		return sample.ClassNoResponse
 	}
 	if errors.Is(err, ErrNo0RTT) {
 		return sample.ClassNo0RTT
@@ -107,7 +116,7 @@ func Classify(err error) string {
 	return sample.ClassOther
 }
 
-// engineClass classifies the 0-RTT engine's own errors with the classes
+// engineClass classifies the own engines' errors (0-RTT, TLS 1.2) with the classes
 // crypto/tls's equivalents get: an alert by the same name, a version,
 // suite or group the client did not offer, a bad Finished.
 func engineClass(err error) (string, bool) {
@@ -118,13 +127,13 @@ func engineClass(err error) (string, bool) {
 			return "alert:" + name, true
 		}
 		return sample.ClassVersion, true
-	case errors.Is(err, zerortt.ErrVersion):
+	case errors.Is(err, zerortt.ErrVersion), errors.Is(err, tls12.ErrVersion):
 		return sample.ClassVersion, true
-	case errors.Is(err, zerortt.ErrSuite):
+	case errors.Is(err, zerortt.ErrSuite), errors.Is(err, tls12.ErrSuite):
 		return sample.ClassSuite, true
-	case errors.Is(err, zerortt.ErrGroup):
+	case errors.Is(err, zerortt.ErrGroup), errors.Is(err, tls12.ErrGroup):
 		return sample.ClassGroup, true
-	case errors.Is(err, zerortt.ErrBadFinished):
+	case errors.Is(err, zerortt.ErrBadFinished), errors.Is(err, tls12.ErrBadFinished):
 		return sample.ClassBadFinished, true
 	}
 	return "", false

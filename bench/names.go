@@ -3,6 +3,7 @@ package bench
 import (
 	"crypto/tls"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -90,28 +91,40 @@ func ParseVersion(s string) (uint16, error) {
 	return 0, fmt.Errorf("unknown TLS version %q (want 1.2 or 1.3)", s)
 }
 
-// ClientGroups returns the client's CurvePreferences for pinning group g
+// ClientGroups returns the client's supported groups for pinning group g
 // at the given TLS version. TLS 1.3 lists g alone. TLS 1.2 servers built on
 // OpenSSL also check an ECDSA certificate's curve against the client's
-// supported groups (RFC 8422), so for TLS 1.2 the NIST curves that come
-// after g in crypto/tls's fixed client order (X25519, P-256, P-384, P-521)
-// are listed too: a server that follows the client's order still picks g.
-// A handshake that negotiates another group anyway is reported as a
-// mismatch (TCPConfig.WantGroup), never counted as g.
+// supported groups (RFC 8422), so for TLS 1.2 g comes first and every
+// other NIST curve (P-256 included) after it: OpenSSL and Go servers pick
+// the client's first group they support, so they still pick g. crypto/tls
+// sends its own fixed order whatever the list's (X25519, P-256, P-384,
+// P-521); where that would not put g first (p384, p521), TCP handshakes
+// use the own TLS 1.2 client (bench/internal/tls12), which sends this
+// order. A handshake that negotiates another group anyway is reported as
+// a mismatch (TCPConfig.WantGroup), never counted as g.
 func ClientGroups(g Group, version uint16) []tls.CurveID {
 	ids := []tls.CurveID{g.ID}
 	if version != tls.VersionTLS12 {
 		return ids
 	}
-	order := []tls.CurveID{tls.X25519, tls.CurveP256, tls.CurveP384, tls.CurveP521}
-	after := false
-	for _, c := range order {
-		if after && c != tls.X25519 {
+	for _, c := range []tls.CurveID{tls.CurveP256, tls.CurveP384, tls.CurveP521} {
+		if c != g.ID {
 			ids = append(ids, c)
-		}
-		if c == g.ID {
-			after = true
 		}
 	}
 	return ids
+}
+
+// goOrder is crypto/tls's fixed client order of the classic groups.
+var goOrder = []tls.CurveID{tls.X25519, tls.CurveP256, tls.CurveP384, tls.CurveP521}
+
+// goListsFirst reports whether crypto/tls, given CurvePreferences ids,
+// sends ids[0] first in supported_groups.
+func goListsFirst(ids []tls.CurveID) bool {
+	for _, c := range goOrder {
+		if slices.Contains(ids, c) {
+			return c == ids[0]
+		}
+	}
+	return true
 }

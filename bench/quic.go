@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -109,6 +110,13 @@ type QUICConfig struct {
 	// literals only, no dynamic table) and FIN. It needs a non-empty
 	// Request (which only says "send a request").
 	HTTP3 bool
+	// HTTP3Request, when set, is the HEADERS frame sent with HTTP3
+	// (HTTPRequest.HTTP3); nil: GET / for the server name.
+	HTTP3Request []byte
+	// Expect, when not empty, is the set of HTTP/3 :status values a
+	// response may have, read off the clock after the first byte; another
+	// is an error of class http_status:<code>.
+	Expect StatusSet
 	// Tickets is the ticket policy of 0-RTT mode: TicketsFresh (default:
 	// every attempt sends the ticket the previous one received, each ticket
 	// once) or TicketsReuse (the primed ticket on every attempt). Resumed
@@ -173,7 +181,10 @@ func NewQUICFactory(cfg QUICConfig) (sample.Factory, error) {
 		}
 		h.payload = cfg.Request
 		if cfg.HTTP3 {
-			h.payload = http3Request(base.ServerName, cfg.Address)
+			h.payload = cfg.HTTP3Request
+			if h.payload == nil {
+				h.payload = http3Request(base.ServerName, cfg.Address)
+			}
 		}
 		return h, nil
 	}, nil
@@ -419,7 +430,7 @@ func (h *quicHandshaker) exchange(ctx context.Context, conn *quic.Conn, trace *q
 	tr := trace.tr
 	if len(h.cfg.Request) > 0 {
 		tr.Stamp(EvRequestWritten)
-		err := h.request(ctx, conn, trace, early)
+		str, first, err := h.request(ctx, conn, trace, early)
 		if early && errors.Is(err, quic.Err0RTTRejected) {
 			tr.EarlyRejected = true
 			next, nerr := conn.NextConnection(ctx)
@@ -428,12 +439,18 @@ func (h *quicHandshaker) exchange(ctx context.Context, conn *quic.Conn, trace *q
 			}
 			conn = next
 			tr.Restamp(EvRequestWritten)
-			err = h.request(ctx, conn, trace, false)
+			str, first, err = h.request(ctx, conn, trace, false)
 		}
 		if err != nil {
+			if handshakeComplete(conn) {
+				err = noResponse(err)
+			}
 			return conn, err
 		}
 		tr.Stamp(EvFirstResponse)
+		if err := h.checkHTTP3Status(tr, first, str); err != nil {
+			return conn, err
+		}
 	}
 	// The handshake is complete once 1-RTT data could be read; without a
 	// request (and with 0-RTT) wait for it.
@@ -466,7 +483,7 @@ func (h *quicHandshaker) waitTicket(ctx context.Context, conn *quic.Conn, gen ui
 // (quicTrace.openEarly, quic-go/quic-go#4303); the latter only happens when
 // the server's whole first flight was processed before the request write
 // (loopback), and the request then leaves in 1-RTT packets.
-func (h *quicHandshaker) request(ctx context.Context, conn *quic.Conn, trace *quicTrace, early bool) error {
+func (h *quicHandshaker) request(ctx context.Context, conn *quic.Conn, trace *quicTrace, early bool) (*quic.Stream, byte, error) {
 	var ctrl *quic.SendStream
 	var str *quic.Stream
 	open := func() (err error) {
@@ -487,42 +504,68 @@ func (h *quicHandshaker) request(ctx context.Context, conn *quic.Conn, trace *qu
 		select {
 		case <-conn.HandshakeComplete():
 		case <-ctx.Done():
-			return ctx.Err()
+			return nil, 0, ctx.Err()
 		}
 		err = open()
 	}
 	if err != nil {
-		return err
+		return nil, 0, err
 	}
 	if ctrl != nil {
 		// Stream type 0x00 (control), SETTINGS (0x04) with no settings. The
 		// control stream must stay open.
 		if _, err := ctrl.Write([]byte{0x00, 0x04, 0x00}); err != nil {
-			return err
+			return nil, 0, err
 		}
 	}
 	if dl, ok := ctx.Deadline(); ok {
 		_ = str.SetDeadline(dl)
 	}
 	if _, err := str.Write(h.payload); err != nil {
-		return err
+		return nil, 0, err
 	}
 	if err := str.Close(); err != nil {
-		return err
+		return nil, 0, err
 	}
 	var b [1]byte
 	for {
 		n, err := str.Read(b[:])
 		if n == 1 {
-			return nil
+			return str, b[0], nil
 		}
 		if errors.Is(err, io.EOF) {
-			return fmt.Errorf("bench: reading response: %w", io.ErrUnexpectedEOF)
+			return nil, 0, fmt.Errorf("bench: reading response: %w", io.ErrUnexpectedEOF)
 		}
 		if err != nil {
-			return err
+			return nil, 0, err
 		}
 	}
+}
+
+// handshakeComplete reports whether conn's handshake has completed.
+func handshakeComplete(conn *quic.Conn) bool {
+	select {
+	case <-conn.HandshakeComplete():
+		return true
+	default:
+		return false
+	}
+}
+
+// checkHTTP3Status reads, off the clock, the response's :status when the
+// request was HTTP/3 and statuses are checked (not while priming).
+func (h *quicHandshaker) checkHTTP3Status(tr *Trace, first byte, str *quic.Stream) error {
+	if !h.cfg.HTTP3 || h.cfg.Expect.IsZero() || tr.Priming {
+		return nil
+	}
+	code, err := http3Status(io.MultiReader(bytes.NewReader([]byte{first}), str))
+	if err != nil {
+		return err
+	}
+	if !h.cfg.Expect.Has(code) {
+		return &StatusError{Code: code}
+	}
+	return nil
 }
 
 // h3NoError is HTTP/3's H3_NO_ERROR, the code a client closes with.

@@ -7,11 +7,13 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
 	"testing"
 	"time"
 
 	"github.com/quic-go/quic-go"
 
+	"github.com/hsbench/hsbench/bench/internal/tls12"
 	"github.com/hsbench/hsbench/bench/internal/zerortt"
 	"github.com/hsbench/hsbench/bench/sample"
 	"github.com/hsbench/hsbench/internal/target"
@@ -27,6 +29,7 @@ func (a remoteAlert) Error() string { return fmt.Sprintf("tls: alert %d", uint8(
 // (its own error texts), the 0-RTT engine (its sentinels) and quic-go.
 func TestOneTaxonomy(t *testing.T) {
 	engine := func(kind error) error { return fmt.Errorf("%w: %w: detail", zerortt.ErrHandshakeFailed, kind) }
+	engine12 := func(kind error) error { return fmt.Errorf("%w: %w: detail", tls12.ErrHandshakeFailed, kind) }
 	rows := []struct {
 		class string
 		errs  []error
@@ -35,14 +38,19 @@ func TestOneTaxonomy(t *testing.T) {
 			errors.New("tls: server selected unsupported protocol version 303"),
 			fmt.Errorf("zerortt: ServerHello without extensions: %w", zerortt.ErrVersion),
 			&zerortt.AlertError{Level: 2, Code: 70},
+			engine12(tls12.ErrVersion),
 		}},
-		{sample.ClassSuite, []error{errors.New("tls: server chose an unconfigured cipher suite"), engine(zerortt.ErrSuite)}},
-		{sample.ClassGroup, []error{errors.New("tls: server selected unsupported group"), engine(zerortt.ErrGroup)}},
+		{sample.ClassSuite, []error{errors.New("tls: server chose an unconfigured cipher suite"), engine(zerortt.ErrSuite), engine12(tls12.ErrSuite)}},
+		{sample.ClassGroup, []error{errors.New("tls: server selected unsupported group"), engine(zerortt.ErrGroup), engine12(tls12.ErrGroup)}},
 		{sample.ClassBadFinished, []error{
 			errors.New("tls: invalid server finished hash"),
 			errors.New("tls: server's Finished message was incorrect"),
 			engine(zerortt.ErrBadFinished),
+			engine12(tls12.ErrBadFinished),
 		}},
+		{"http_status:404", []error{&StatusError{Code: 404}, fmt.Errorf("bench: %w", &StatusError{Code: 404})}},
+		{sample.ClassNoResponse, []error{noResponse(os.ErrDeadlineExceeded), noResponse(io.ErrUnexpectedEOF),
+			noResponse(fmt.Errorf("zerortt: reading response: %w", context.DeadlineExceeded))}},
 		{sample.ClassEOF, []error{
 			fmt.Errorf("bench: reading response: %w", io.ErrUnexpectedEOF),
 			fmt.Errorf("zerortt: reading response: %w", fmt.Errorf("zerortt: peer sent close_notify: %w", io.EOF)),
@@ -51,6 +59,7 @@ func TestOneTaxonomy(t *testing.T) {
 		{"alert:alert_222", []error{
 			&net.OpError{Op: "remote error", Err: remoteAlert(222)},
 			tls.AlertError(222),
+			fmt.Errorf("tls12: remote error: %w", tls.AlertError(222)),
 			&zerortt.AlertError{Level: 2, Code: 222},
 			&quic.TransportError{ErrorCode: quic.TransportErrorCode(0x100 + 222), Remote: true},
 		}},

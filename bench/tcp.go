@@ -9,6 +9,7 @@ import (
 	"net"
 	"time"
 
+	"github.com/hsbench/hsbench/bench/internal/tls12"
 	"github.com/hsbench/hsbench/bench/sample"
 )
 
@@ -50,7 +51,23 @@ type TCPConfig struct {
 	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
 	// Stats, when set, counts the priming handshakes of resumed mode.
 	Stats *ZeroRTTStats
+	// Expect, when not empty, is the set of HTTP statuses a response may
+	// have: the status line is read off the clock after the first byte, and
+	// another status is an error of class http_status:<code>.
+	Expect StatusSet
+	// Resume is how a resumed cell resumes: ResumeTicket (crypto/tls),
+	// ResumeID (TLS 1.2 session ID, bench/internal/tls12) or
+	// ResumeAuto (a ticket when the priming handshake got one, else the
+	// session ID). Empty means ResumeTicket.
+	Resume string
 }
+
+// Resumption methods (--resume), and the resumed_by label.
+const (
+	ResumeTicket = "ticket"
+	ResumeID     = "id"
+	ResumeAuto   = "auto"
+)
 
 // NewTCPFactory checks the configuration and returns a Factory.
 func NewTCPFactory(cfg TCPConfig) (sample.Factory, error) {
@@ -60,6 +77,13 @@ func NewTCPFactory(cfg TCPConfig) (sample.Factory, error) {
 	if cfg.Mode != sample.ModeFull && cfg.Mode != sample.ModeResumed {
 		return nil, fmt.Errorf("bench: mode %q is not a crypto/tls TCP mode", cfg.Mode)
 	}
+	switch cfg.Resume {
+	case "":
+		cfg.Resume = ResumeTicket
+	case ResumeTicket, ResumeID, ResumeAuto:
+	default:
+		return nil, fmt.Errorf("bench: resume %q: want %s, %s or %s", cfg.Resume, ResumeTicket, ResumeID, ResumeAuto)
+	}
 	if cfg.TLS == nil {
 		cfg.TLS = &tls.Config{}
 	}
@@ -67,16 +91,20 @@ func NewTCPFactory(cfg TCPConfig) (sample.Factory, error) {
 		d := &net.Dialer{}
 		cfg.Dial = d.DialContext
 	}
+	ordered := orderedGroups(cfg.TLS)
 	return func() (sample.Handshaker, error) {
 		base := cfg.TLS.Clone()
 		if cfg.Mode == sample.ModeResumed {
-			base.ClientSessionCache = tls.NewLRUClientSessionCache(1)
+			base.ClientSessionCache = &countingCache{ClientSessionCache: tls.NewLRUClientSessionCache(1)}
+			if cfg.Resume == ResumeID {
+				base.ClientSessionCache, base.SessionTicketsDisabled = nil, true
+			}
 		} else {
 			base.ClientSessionCache = nil
 			base.SessionTicketsDisabled = true
 		}
 		asked := Asked{Mode: cfg.Mode, Suite: cfg.WantSuite, Group: cfg.WantGroup}
-		return &tcpHandshaker{cfg: cfg, base: base, asked: asked}, nil
+		return &tcpHandshaker{cfg: cfg, base: base, asked: asked, ordered: ordered}, nil
 	}, nil
 }
 
@@ -84,6 +112,16 @@ type tcpHandshaker struct {
 	cfg   TCPConfig
 	base  *tls.Config
 	asked Asked
+	// ordered, when set, is the supported_groups order crypto/tls cannot
+	// send: full handshakes (and session-ID priming) use the own TLS 1.2
+	// client with it (see ClientGroups).
+	ordered []tls.CurveID
+	// resumeBy is how the measured attempts resume, decided by Prime:
+	// ResumeTicket, or ResumeID with session the session to resume.
+	resumeBy  string
+	session   *tls12.Session
+	noTicket  bool // the priming handshake got no ticket
+	primeNote string
 }
 
 func (h *tcpHandshaker) Close() error { return nil }
@@ -97,7 +135,13 @@ func (h *tcpHandshaker) Prime(ctx context.Context) error {
 	if h.cfg.Stats != nil {
 		h.cfg.Stats.primed(false) // only ever before the first attempt
 	}
+	if h.cfg.Resume != ResumeTicket {
+		return h.primeSession(ctx)
+	}
+	h.resumeBy = ResumeTicket
 	s := h.attempt(ctx, true)
+	cache, _ := h.base.ClientSessionCache.(*countingCache)
+	h.noTicket = cache != nil && cache.puts.Load() == 0
 	if s.Err != nil {
 		return classified(s.Err)
 	}
@@ -111,8 +155,18 @@ func (h *tcpHandshaker) attempt(ctx context.Context, priming bool) sample.Sample
 	tr.Priming = priming
 	tr.NoResponse = len(h.cfg.Request) == 0
 	tr.Labels.Transport = "tcp"
-	tc, err := h.run(ctx, tr)
+	run := h.run
+	switch {
+	case h.resumeBy == ResumeID && !priming:
+		run = h.runSessionID
+	case h.ordered != nil && h.cfg.Mode == sample.ModeFull:
+		run = h.runFull12
+	}
+	tc, err := run(ctx, tr)
 	s := tr.Sample(h.asked, err)
+	if h.cfg.Mode == sample.ModeResumed && !priming {
+		h.labelResumption(&s)
+	}
 	if tc != nil {
 		s.BytesSent, s.BytesRecv = tc.sent, tc.recv
 	}
@@ -151,18 +205,30 @@ func (h *tcpHandshaker) run(ctx context.Context, tr *Trace) (*traceConn, error) 
 		return tc, err
 	}
 	tr.Stamp(EvHandshakeDone)
+	// close_notify before the FIN, off the clock, as real clients do.
+	defer conn.Close()
+	return tc, h.exchange(tr, conn)
+}
+
+// exchange writes the request and reads the first response byte (the end
+// of the attempt), then, off the clock, the status line.
+func (h *tcpHandshaker) exchange(tr *Trace, conn io.ReadWriter) error {
 	if len(h.cfg.Request) == 0 {
-		return tc, nil
+		return nil
 	}
 	tr.Stamp(EvRequestWritten)
 	if _, err := conn.Write(h.cfg.Request); err != nil {
-		return tc, err
+		return err
 	}
-	if err := readFirstByte(conn); err != nil {
-		return tc, err
+	first, err := readFirstByte(conn)
+	if err != nil {
+		return noResponse(err)
 	}
 	tr.Stamp(EvFirstResponse)
-	return tc, nil
+	if tr.Priming {
+		return nil
+	}
+	return checkStatus(h.cfg.Expect, first, conn)
 }
 
 // tlsLabels are the labels of a crypto/tls connection state.
@@ -181,14 +247,14 @@ func tlsLabels(transport string, cs tls.ConnectionState) sample.Labels {
 // readFirstByte waits for the first byte of the response. crypto/tls
 // processes post-handshake messages (TLS 1.3 session tickets) on the way,
 // which is what stores the ticket for the next resumed attempt.
-func readFirstByte(r io.Reader) error {
+func readFirstByte(r io.Reader) (byte, error) {
 	var b [1]byte
 	n, err := r.Read(b[:])
 	if n == 1 {
-		return nil
+		return b[0], nil
 	}
 	if err == nil || errors.Is(err, io.EOF) {
-		return fmt.Errorf("bench: reading response: %w", io.ErrUnexpectedEOF)
+		return 0, fmt.Errorf("bench: reading response: %w", io.ErrUnexpectedEOF)
 	}
-	return err
+	return 0, err
 }

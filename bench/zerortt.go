@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -50,6 +51,9 @@ type ZeroRTTConfig struct {
 	KeyLog *SyncWriter
 	// Dial opens the TCP connection; nil uses a net.Dialer.
 	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
+	// Expect, when not empty, is the set of HTTP statuses the response may
+	// have (its status line, read from the first response record).
+	Expect StatusSet
 	// Stats, when set, counts priming handshakes across all workers.
 	Stats *ZeroRTTStats
 	// WantGroup and WantSuite, when set, are the group and cipher suite the
@@ -297,12 +301,21 @@ func (h *zeroRTTHandshaker) run(ctx context.Context, tr *Trace, t *zerortt.Ticke
 	}
 	res, err := zerortt.Resume(ctx, tc, eng, t, early, hooks)
 	if err != nil {
+		if tr.Seen(EvHandshakeDone) && !tr.Seen(EvFirstResponse) {
+			err = noResponse(err) // e.g. gnutls-serv: early data accepted, never answered
+		}
 		return res, err
 	}
 	tr.Labels = zeroRTTLabels(res)
 	tr.EarlyRejected = !res.EarlyDataAccepted
 	if !tr.NoResponse && !tr.Seen(EvFirstResponse) {
-		return res, fmt.Errorf("bench: reading response: %w", io.ErrUnexpectedEOF)
+		return res, noResponse(fmt.Errorf("bench: reading response: %w", io.ErrUnexpectedEOF))
+	}
+	if !tr.NoResponse && !tr.Priming && len(res.Response) > 0 {
+		// The status line, off the clock (the engine keeps the first record).
+		if err := checkStatus(h.cfg.Expect, res.Response[0], bytes.NewReader(res.Response[1:])); err != nil {
+			return res, err
+		}
 	}
 	return res, nil
 }

@@ -24,6 +24,9 @@ func (t Tally) addLabels(l sample.Labels) {
 	t.add("suite", l.Suite)
 	t.add("group", orNone(l.Group))
 	t.add("resumed", strconv.FormatBool(l.Resumed))
+	if l.ResumedBy != "" {
+		t.add("resumed_by", l.ResumedBy)
+	}
 	t.add("hrr", strconv.FormatBool(l.HRR))
 	t.add("alpn", orNone(l.ALPN))
 	if l.EarlyData {

@@ -73,7 +73,7 @@ func Cells(srcs []Source, phase string) ([]Cell, error) {
 		ivs := intervalsByCell(src.Intervals, phase)
 		for i := range src.Run.Cells {
 			rc := &src.Run.Cells[i]
-			pc, err := plotCell(rc, ivs[rc.ID])
+			pc, err := plotCell(rc, fullIntervals(ivs[rc.ID], src.Run.Config.IntervalMS))
 			if err != nil {
 				return nil, fmt.Errorf("report: run %s: %w", src.Run.ID, err)
 			}
@@ -150,6 +150,23 @@ func intervalsByCell(ivs []results.Interval, phase string) map[string][]results.
 	}
 	for _, l := range out {
 		sort.SliceStable(l, func(i, j int) bool { return l[i].Start < l[j].Start })
+	}
+	return out
+}
+
+// fullIntervals drops the intervals shorter than nine tenths of the run's
+// interval length: each repeat of a cell ends inside its last interval, and
+// its few samples would draw as a collapse of the rate and a p50 equal to
+// the maximum.
+func fullIntervals(ivs []results.Interval, intervalMS float64) []results.Interval {
+	if intervalMS <= 0 {
+		return ivs
+	}
+	var out []results.Interval
+	for _, iv := range ivs {
+		if float64(iv.End-iv.Start)/1e6 >= 0.9*intervalMS {
+			out = append(out, iv)
+		}
 	}
 	return out
 }

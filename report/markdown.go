@@ -8,34 +8,41 @@ import (
 	"github.com/hsbench/hsbench/results"
 )
 
-// cellTableHeader are the columns of the per-cell table of report.md and
-// index.html. Latencies are in milliseconds.
-var cellTableHeader = []string{"cell", "n",
-	"total p50", "total p90", "total p99", "total p99.9",
-	"handshake p50", "handshake p90", "handshake p99", "handshake p99.9",
-	"rate (/s)", "mismatches", "errors"}
+// phaseHeader are the columns of a cell's per-phase table; latencies in ms.
+var phaseHeader = []string{"phase (ms)", "count", "p50", "p90", "p99", "p99.9", "max", "mean"}
 
-// cellRows formats the per-cell table, one row per cell.
-func cellRows(cells []Cell) [][]string {
+// phaseRows is a cell's per-phase table, phases in reading order.
+func phaseRows(c Cell) [][]string {
 	var rows [][]string
-	for _, c := range cells {
-		m := c.Src.Total
-		row := []string{c.Name, fmt.Sprint(m.OK)}
-		for _, ph := range []string{"total", "tls_handshake"} {
-			ps, ok := m.Phases[ph]
-			for _, v := range []float64{ps.P50, ps.P90, ps.P99, ps.P999} {
-				if !ok {
-					row = append(row, "–")
-					continue
-				}
-				row = append(row, num(v))
-			}
+	for _, p := range tablePhases {
+		ps, ok := c.Src.Total.Phases[p.String()]
+		if !ok {
+			continue
 		}
-		row = append(row, fmt.Sprintf("%.0f", m.RatePerSec), countCell(m.Mismatches), countCell(m.Errors))
-		rows = append(rows, row)
+		rows = append(rows, []string{p.String(), fmt.Sprint(ps.Count),
+			num(ps.P50), num(ps.P90), num(ps.P99), num(ps.P999), num(ps.Max), num(ps.Mean)})
 	}
 	return rows
 }
+
+// siteNotes are the lines under the summary table: invalid cells, the runs'
+// warnings and what the report left out.
+func siteNotes(s *Site) []string {
+	var notes []string
+	for _, r := range s.Runs {
+		notes = append(notes, SkippedLines(r.Invalid)...)
+		for _, warn := range r.Warnings {
+			notes = append(notes, "warning: "+warn)
+		}
+	}
+	for _, n := range s.Notes {
+		notes = append(notes, "note: "+n)
+	}
+	return notes
+}
+
+// plainHead is summaryHead without Markdown.
+func plainHead(s Summary) string { return strings.ReplaceAll(summaryHead(s), "`", "") }
 
 // countCell is "0", or the sum and the classes: "3 (timeout=2 reset=1)".
 func countCell(m map[string]int64) string {
@@ -72,63 +79,69 @@ func runSummary(r *results.Run) string {
 	return s
 }
 
-// WriteMarkdown writes report.md: the runs, the per-cell table, invalid
-// cells and warnings, and every figure with its caption (and, for bars, the
-// estimates with their confidence intervals).
+// WriteMarkdown writes report.md: the runs, the summary table with each
+// cell's warnings, invalid cells and notes, every figure with its caption
+// (and, for bars, the estimates with their confidence intervals), and last
+// every cell's per-phase table.
 func WriteMarkdown(w io.Writer, s *Site) error {
 	ew := &errWriter{w: w}
 	ew.printf("# hsbench report\n\n")
 	for _, r := range s.Runs {
 		ew.printf("- run `%s`: %s\n", r.ID, runSummary(r))
 	}
-	ew.printf("\n## Cells\n\n")
-	ew.printf("Latencies in ms. `total` runs from the start of an attempt to the first response byte, `handshake` is `tls_handshake`; " +
-		"n counts successful handshakes, mismatched samples are counted apart and left out of every figure.\n\n")
-	writeMDTable(ew, cellTableHeader, cellRows(s.Cells), 1)
-	for _, r := range s.Runs {
-		for _, line := range SkippedLines(r.Invalid) {
-			ew.printf("- %s\n", line)
-		}
-		for _, warn := range r.Warnings {
-			ew.printf("- warning: %s\n", warn)
-		}
+	sum := Summarize(s.Cells, s.Phase)
+	ew.printf("\n## Cells\n\n%s\n\n", summaryHead(sum))
+	var rows [][]string
+	for _, r := range sum.Rows {
+		rows = append(rows, append(append([]string{r.Cell}, r.Values...), strings.Join(r.Warnings, "; ")))
 	}
-	for _, n := range s.Notes {
-		ew.printf("- note: %s\n", n)
+	writeMDTable(ew, append(append([]string{"cell"}, sum.Header...), "warnings"), rows, 1)
+	for _, n := range siteNotes(s) {
+		ew.printf("- %s\n", n)
 	}
 	ew.printf("\n## Figures\n")
 	for _, f := range s.Figures {
 		ew.printf("\n### %s\n\n![%s](%s.png)\n\n%s\n", f.Title, f.Name, f.Name, f.Caption)
-		if f.Stats != nil {
+		if len(f.Stats) > 0 {
 			ew.printf("\n")
 			writeMDTable(ew, dimHeader(f.Stats), dimRows(f.Stats), 2)
 		}
 	}
-	ew.printf("\nEach cell's %s distribution is in `<cell>.hgrm` (HdrHistogram percentile format, ms); every phase's percentiles are in `%s`.\n", s.Phase, CSVFile)
+	ew.printf("\n## Per-phase tables\n")
+	for _, c := range s.Cells {
+		ew.printf("\n### %s\n\n", c.Name)
+		writeMDTable(ew, phaseHeader, phaseRows(c), 1)
+	}
+	ew.printf("Each cell's %s distribution is in `<cell>.hgrm` (HdrHistogram percentile format, ms); every phase's percentiles are in `%s`.\n", s.Phase, CSVFile)
 	return ew.err
 }
 
-func dimHeader(t *DimTable) []string {
-	pct := fmt.Sprintf("%.0f%% CI", 100*t.Conf)
-	return []string{t.Dim, "cells", "p50", "p50 " + pct, "p99", "p99 " + pct}
+// dimHeader and dimRows are the estimates behind a bars figure, one row
+// per panel and value.
+func dimHeader(ts []DimTable) []string {
+	pct := fmt.Sprintf("%.0f%% CI", 100*ts[0].Conf)
+	return []string{"held fixed", ts[0].Dim, "cells", "p50", "p50 " + pct, "p99", "p99 " + pct}
 }
 
-func dimRows(t *DimTable) [][]string {
+func dimRows(ts []DimTable) [][]string {
 	var rows [][]string
-	for _, g := range t.Groups {
-		rows = append(rows, []string{g.Value, fmt.Sprint(g.Cells),
-			num(g.P50.Value), num(g.P50.Lo) + " – " + num(g.P50.Hi),
-			num(g.P99.Value), num(g.P99.Lo) + " – " + num(g.P99.Hi)})
+	for _, t := range ts {
+		for _, g := range t.Groups {
+			rows = append(rows, []string{orNone(t.Held), g.Value, fmt.Sprint(g.Cells),
+				num(g.P50.Value), num(g.P50.Lo) + " – " + num(g.P50.Hi),
+				num(g.P99.Value), num(g.P99.Lo) + " – " + num(g.P99.Hi)})
+		}
 	}
 	return rows
 }
 
 // writeMDTable writes a pipe table; the first left columns are
-// left-aligned, the others right-aligned.
+// left-aligned, the others right-aligned, except a last column of text
+// ("warnings").
 func writeMDTable(ew *errWriter, header []string, rows [][]string, left int) {
 	ew.printf("| %s |\n|", strings.Join(header, " | "))
 	for i := range header {
-		if i < left {
+		if i < left || (i == len(header)-1 && header[i] == "warnings") {
 			ew.printf("---|")
 		} else {
 			ew.printf("---:|")

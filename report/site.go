@@ -15,8 +15,8 @@ var DefaultDims = []string{"group", "suite", "version", "mode"}
 
 // Options configure a report.
 type Options struct {
-	// Phase is the phase of the spectrum, bars, over-time plots and .hgrm
-	// files; "" means "total".
+	// Phase is the phase of the summary table, the spectrum, bars,
+	// over-time plots and .hgrm files; "" means DefaultPhase.
 	Phase string
 	// Dims are the dimensions to draw bars for; nil means DefaultDims.
 	Dims []string
@@ -29,9 +29,9 @@ type Options struct {
 	Conf float64
 }
 
-func (o Options) withDefaults() Options {
+func (o Options) withDefaults(srcs []Source) Options {
 	if o.Phase == "" {
-		o.Phase = plot.PhaseTotal
+		o.Phase = DefaultPhase(srcs)
 	}
 	if o.Dims == nil {
 		o.Dims = DefaultDims
@@ -53,8 +53,9 @@ type Figure struct {
 	Name    string // file prefix inside the report directory
 	Title   string
 	Caption string
-	// Stats is the table behind a bars figure (nil for other figures).
-	Stats *DimTable
+	// Stats are the tables behind a bars figure, one per panel (nil for
+	// other figures).
+	Stats []DimTable
 	draw  func(prefix string) error
 }
 
@@ -80,10 +81,10 @@ type Site struct {
 // Build reads the sources into cells and plans the figures (nothing is
 // drawn or written yet).
 func Build(srcs []Source, opt Options) (*Site, error) {
-	opt = opt.withDefaults()
 	if len(srcs) == 0 {
 		return nil, fmt.Errorf("report: no run")
 	}
+	opt = opt.withDefaults(srcs)
 	cells, err := Cells(srcs, opt.Phase)
 	if err != nil {
 		return nil, err
@@ -109,6 +110,17 @@ func Build(srcs []Source, opt Options) (*Site, error) {
 	s.planBreakdown(plottable)
 	s.planOverTime(plottable, opt)
 	return s, nil
+}
+
+// DefaultPhase is the phase a report shows unless told otherwise: latency
+// (from each intended start) when every run is an open loop, else total.
+func DefaultPhase(srcs []Source) string {
+	for _, src := range srcs {
+		if src.Run.Config.Rate <= 0 {
+			return plot.PhaseTotal
+		}
+	}
+	return "latency"
 }
 
 // splitDims is the order in which a crowded spectrum is split.
@@ -176,31 +188,61 @@ func partition(cells []Cell, dims []string, max int) []part {
 }
 
 func (s *Site) planBars(cells []Cell, opt Options) {
+	varying := allDims(cells)
 	for _, dim := range opt.Dims {
-		slice := sliceFor(cells, dim)
-		if distinct(slice, dim) < 2 {
+		slices := slicesFor(cells, dim)
+		if len(slices) == 0 {
 			s.Notes = append(s.Notes, fmt.Sprintf("no bars for %s: fewer than two values with the other dimensions held fixed", dim))
 			continue
 		}
-		pcs, _ := relabel(slice)
-		held := heldDescription(slice, dim)
-		stats, method, err := plot.DimensionStats(pcs, dim, opt.Phase, opt.Conf)
-		if err != nil {
-			s.Notes = append(s.Notes, fmt.Sprintf("no bars for %s: %v", dim, err))
+		// Facets are titled with the held dimensions that vary between
+		// them; those held by every cell go into the figure's title.
+		facetDims, fixedDims := map[string]bool{}, map[string]bool{}
+		for _, d := range cellDims {
+			if d == dim || (dim == "transport" && d == "version") {
+				continue
+			}
+			if varying[d] {
+				facetDims[d] = true
+			} else {
+				fixedDims[d] = true
+			}
+		}
+		var facets []plot.Facet
+		var tables []DimTable
+		var method string
+		for _, sl := range slices {
+			pcs := make([]plot.Cell, len(sl))
+			for i, c := range sl {
+				pcs[i] = c.Plot
+			}
+			stats, m, err := plot.DimensionStats(pcs, dim, opt.Phase, opt.Conf)
+			if err != nil {
+				s.Notes = append(s.Notes, fmt.Sprintf("no bars for %s (%s): %v", dim, heldDescription(sl, dim), err))
+				continue
+			}
+			method = m
+			facets = append(facets, plot.Facet{Title: labelOf(sl[0].Plot.Dims, facetDims, false), Cells: pcs})
+			tables = append(tables, DimTable{Dim: dim, Phase: opt.Phase, Method: m, Held: heldDescription(sl, dim), Conf: opt.Conf, Groups: stats})
+		}
+		if len(facets) == 0 {
 			continue
 		}
 		title := fmt.Sprintf("%s p50 and p99 by %s", opt.Phase, dim)
-		if held != "" {
-			title += " — " + held
+		if fixed := labelOf(cells[0].Plot.Dims, fixedDims, true); fixed != "" {
+			title += " — " + fixed
+		}
+		caption := fmt.Sprintf("Median and p99 of %s for each %s (log scale, values printed), one panel per combination of the other dimensions, "+
+			"each titled with what it holds fixed; %.0f%% confidence intervals (%s).", opt.Phase, dim, 100*opt.Conf, method)
+		if len(facets) == 1 {
+			caption = fmt.Sprintf("Median and p99 of %s for each %s (log scale, values printed), other dimensions held at %s; %.0f%% confidence intervals (%s).",
+				opt.Phase, dim, orNone(tables[0].Held), 100*opt.Conf, method)
 		}
 		phase, conf, d := opt.Phase, opt.Conf, dim
 		s.Figures = append(s.Figures, Figure{
-			Name: "bars-" + fileSafe(dim), Title: title,
-			Caption: fmt.Sprintf("Median and p99 of %s for each %s, other dimensions held at %s; %.0f%% confidence intervals (%s).",
-				phase, dim, orNone(held), 100*conf, method),
-			Stats: &DimTable{Dim: dim, Phase: phase, Method: method, Held: held, Conf: conf, Groups: stats},
+			Name: "bars-" + fileSafe(dim), Title: title, Caption: caption, Stats: tables,
 			draw: func(prefix string) error {
-				return plot.DimensionBars(pcs, plot.BarsOptions{Dim: d, Phase: phase, Conf: conf, Title: title}, prefix)
+				return plot.FacetBars(facets, plot.BarsOptions{Dim: d, Phase: phase, Conf: conf, Title: title}, prefix)
 			},
 		})
 	}
@@ -213,28 +255,12 @@ func orNone(s string) string {
 	return s
 }
 
-// sliceFor picks the cells that differ only in dim: of the sets of cells
-// that agree on every other dimension, the one with the most values of dim;
-// on a tie the one whose other values are the most common among all cells
-// (TLS 1.3 in a matrix of mostly TLS 1.3 cells), then the first.
-func sliceFor(cells []Cell, dim string) []Cell {
+// slicesFor returns the sets of cells that agree on every dimension but
+// dim (and transport with version) and hold at least two values of dim, in
+// the order of their first cell.
+func slicesFor(cells []Cell, dim string) [][]Cell {
 	var order []string
 	by := map[string][]Cell{}
-	freq := map[string]int{}
-	for _, c := range cells {
-		for _, d := range cellDims {
-			freq[d+"="+c.Plot.Dims[d]]++
-		}
-	}
-	common := func(slice []Cell) int {
-		n := 0
-		for _, d := range cellDims {
-			if d != dim && len(slice) > 0 {
-				n += freq[d+"="+slice[0].Plot.Dims[d]]
-			}
-		}
-		return n
-	}
 	for _, c := range cells {
 		var key []string
 		for _, d := range cellDims {
@@ -249,13 +275,13 @@ func sliceFor(cells []Cell, dim string) []Cell {
 		}
 		by[k] = append(by[k], c)
 	}
-	var best []Cell
+	var out [][]Cell
 	for _, k := range order {
-		if n, b := distinct(by[k], dim), distinct(best, dim); n > b || (n == b && common(by[k]) > common(best)) {
-			best = by[k]
+		if distinct(by[k], dim) >= 2 {
+			out = append(out, by[k])
 		}
 	}
-	return best
+	return out
 }
 
 func distinct(cells []Cell, dim string) int {
@@ -301,17 +327,34 @@ func (s *Site) planBreakdown(all []Cell) {
 	}
 	s.Figures = append(s.Figures, Figure{
 		Name: "breakdown", Title: title,
-		Caption: "Median of each split phase per cell, stacked in time order (the sum is close to, not equal to, the median total).",
+		Caption: "Median of each split phase per cell, stacked in time order; the black mark and the number are the median total " +
+			"(the stacked medians come close to it, they do not add up to it exactly). For 0-RTT, ttfb runs during the handshake " +
+			"(the request went out with the ClientHello), so it is not stacked.",
 		draw: func(prefix string) error {
-			return plot.PhaseBreakdown(pcs, plot.BreakdownOptions{Title: title}, prefix)
+			return plot.PhaseBreakdown(pcs, plot.BreakdownOptions{Title: title, Overlaps: zeroRTTOverlap}, prefix)
 		},
 	})
 }
 
+// zeroRTTOverlap names the phase that overlaps the handshake: a 0-RTT
+// cell's ttfb starts with the request sent in the first flight.
+func zeroRTTOverlap(c plot.Cell, phase string) bool {
+	return phase == "ttfb" && c.Dims["mode"] == "0rtt"
+}
+
+// minOverTime is the fewest full intervals with handshakes an over-time plot
+// needs to show a course rather than a point.
+const minOverTime = 2
+
 func (s *Site) planOverTime(cells []Cell, opt Options) {
 	n, skipped := 0, 0
+	var short []string
 	for _, c := range cells {
 		if len(c.Plot.Intervals) == 0 {
+			continue
+		}
+		if busy(c.Plot.Intervals) < minOverTime {
+			short = append(short, c.Name)
 			continue
 		}
 		if n == opt.MaxOverTime {
@@ -321,20 +364,43 @@ func (s *Site) planOverTime(cells []Cell, opt Options) {
 		n++
 		pc := c.Plot
 		title := fmt.Sprintf("%s over time: %s", opt.Phase, pc.Label)
+		offered := c.Run.Config.Rate
+		caption := fmt.Sprintf("Per-interval p50, p90, p99 and maximum of %s, and the achieved rate, of %s; only full intervals "+
+			"(the last, partial one of each repeat is left out).", opt.Phase, c.Name)
+		if offered > 0 {
+			caption = fmt.Sprintf("Per-interval p50, p90, p99 and maximum of %s, and the achieved against the offered rate (%g/s), of %s; "+
+				"only full intervals (the last, partial one of each repeat is left out).", opt.Phase, offered, c.Name)
+		}
 		s.Figures = append(s.Figures, Figure{
-			Name: "overtime-" + fileSafe(c.Name), Title: title,
-			Caption: fmt.Sprintf("Per-interval p50, p90, p99 and maximum of %s, and the achieved rate, of %s.", opt.Phase, c.Name),
+			Name: "overtime-" + fileSafe(c.Name), Title: title, Caption: caption,
 			draw: func(prefix string) error {
-				return plot.OverTime(pc, plot.OverTimeOptions{Title: title, LogY: true}, prefix)
+				return plot.OverTime(pc, plot.OverTimeOptions{Title: title, LogY: true, OfferedRate: offered}, prefix)
 			},
 		})
 	}
+	if len(short) > 0 {
+		s.Notes = append(s.Notes, fmt.Sprintf("no over-time plot for %d cell%s with fewer than %d full intervals of handshakes "+
+			"(run each cell for at least %d intervals, e.g. --duration 3s with --interval 1s): %s",
+			len(short), plural(len(short)), minOverTime, minOverTime+1, strings.Join(short, ", ")))
+	}
 	switch {
+	case n == 0 && len(short) > 0:
 	case n == 0:
 		s.Notes = append(s.Notes, "no over-time plots: no phases.hlog intervals for these cells")
 	case skipped > 0:
 		s.Notes = append(s.Notes, fmt.Sprintf("over-time plots for the first %d cells only (%d more have intervals in phases.hlog)", n, skipped))
 	}
+}
+
+// busy counts the intervals with handshakes.
+func busy(ivs []plot.Interval) int {
+	n := 0
+	for _, iv := range ivs {
+		if iv.Count > 0 {
+			n++
+		}
+	}
+	return n
 }
 
 // Output file names besides the figures and the .hgrm files.
@@ -372,7 +438,7 @@ func (s *Site) Write(dir string) ([]string, error) {
 	if err := write(MarkdownFile, func(b *strings.Builder) error { return WriteMarkdown(b, s) }); err != nil {
 		return files, err
 	}
-	if err := write(HTMLFile, func(b *strings.Builder) error { return WriteHTML(b, s, embedPNG(dir)) }); err != nil {
+	if err := write(HTMLFile, func(b *strings.Builder) error { return WriteHTML(b, s, LinkPNG) }); err != nil {
 		return files, err
 	}
 	if err := write(CSVFile, func(b *strings.Builder) error { return WriteCSV(b, s.Cells) }); err != nil {

@@ -25,12 +25,44 @@ var tablePhases = []sample.Phase{
 // percentile table in milliseconds.
 func WriteTable(w io.Writer, r *results.Run) error {
 	ew := &errWriter{w: w}
+	writeCells(ew, r)
+	writeTrailer(ew, r)
+	return ew.err
+}
+
+// WriteRunEnd writes what 'hsbench run' prints at its end: with tables
+// every cell's per-phase table, then for more than one cell the summary
+// table (one line per cell), then the invalid cells and warnings.
+func WriteRunEnd(w io.Writer, r *results.Run, tables bool) error {
+	ew := &errWriter{w: w}
+	if tables {
+		writeCells(ew, r)
+	}
+	if len(r.Cells) > 1 {
+		if tables {
+			ew.printf("\n")
+		}
+		ew.printf("== summary of %d cells\n", len(r.Cells))
+		if err := WriteRunSummary(ew, r); err != nil && ew.err == nil {
+			return err
+		}
+	}
+	writeTrailer(ew, r)
+	return ew.err
+}
+
+func writeCells(ew *errWriter, r *results.Run) {
 	for i, c := range r.Cells {
 		if i > 0 {
 			ew.printf("\n")
 		}
 		writeCell(ew, r, &c)
 	}
+}
+
+// writeTrailer lists the invalid cells, the run's warnings and whether it
+// was interrupted.
+func writeTrailer(ew *errWriter, r *results.Run) {
 	for _, line := range SkippedLines(r.Invalid) {
 		ew.printf("%s\n", line)
 	}
@@ -40,7 +72,6 @@ func WriteTable(w io.Writer, r *results.Run) error {
 	if r.Interrupted {
 		ew.printf("interrupted: these results cover only the part of the run before the stop\n")
 	}
-	return ew.err
 }
 
 func askString(a results.Ask) string {
@@ -159,7 +190,7 @@ func num(v float64) string {
 
 func negotiated(n map[string]map[string]int64) string {
 	var parts []string
-	for _, dim := range []string{"version", "suite", "group", "resumed", "hrr", "early_data", "alpn"} {
+	for _, dim := range []string{"version", "suite", "group", "resumed", "resumed_by", "hrr", "early_data", "alpn"} {
 		m := n[dim]
 		if len(m) == 0 || (dim == "alpn" && len(m) == 1 && m["none"] > 0) || (dim == "hrr" && len(m) == 1 && m["false"] > 0) {
 			continue

@@ -24,14 +24,32 @@ func HsbenchVersion() string {
 	if !ok {
 		return "unknown"
 	}
-	v := bi.Main.Version
+	var rev string
+	var dirty bool
 	for _, s := range bi.Settings {
-		if s.Key == "vcs.revision" && len(s.Value) >= 12 {
-			v += "+" + s.Value[:12]
+		switch {
+		case s.Key == "vcs.revision" && len(s.Value) >= 12:
+			rev = s.Value[:12]
+		case s.Key == "vcs.modified":
+			dirty = s.Value == "true"
 		}
-		if s.Key == "vcs.modified" && s.Value == "true" {
-			v += "-dirty"
-		}
+	}
+	return versionLine(bi.Main.Version, rev, dirty)
+}
+
+// versionLine joins the module version, the VCS revision and whether the
+// tree was modified, naming each once: Go already puts the revision and
+// "+dirty" into a pseudo-version (v0.0.0-20261130063000-8d69302abcde+dirty).
+func versionLine(module, rev string, dirty bool) string {
+	v := module
+	if v == "" || v == "(devel)" {
+		v = "devel"
+	}
+	if rev != "" && !strings.Contains(v, rev) {
+		v += "+" + rev
+	}
+	if dirty && !strings.Contains(v, "dirty") {
+		v += "-dirty"
 	}
 	return v
 }

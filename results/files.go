@@ -17,13 +17,19 @@ const (
 
 // WriteAtomic writes data to path through a temporary file in the same
 // directory and a rename, so readers (and a crash or Ctrl-C) see either the
-// old file or the new one, never half of one.
+// old file or the new one, never half of one. The file is 0644, as the run's
+// other files.
 func WriteAtomic(path string, data []byte) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
 	if err != nil {
 		return fmt.Errorf("results: %w", err)
 	}
 	defer os.Remove(tmp.Name())
+	// CreateTemp makes the file 0600; the run's other files are 0644.
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		return fmt.Errorf("results: %w", err)
+	}
 	if _, err := tmp.Write(data); err != nil {
 		tmp.Close()
 		return fmt.Errorf("results: writing %s: %w", path, err)

@@ -151,3 +151,35 @@ func TestTotalOfKeepsMismatchesAndPrimeErrors(t *testing.T) {
 		t.Fatalf("count %d rate %v", tot.Phases["total"].Count, tot.RatePerSec)
 	}
 }
+
+func TestSaveIsWorldReadable(t *testing.T) {
+	dir := t.TempDir()
+	r := &Run{Schema: SchemaVersion, ID: "perm"}
+	if err := r.Save(dir); err != nil {
+		t.Fatal(err)
+	}
+	st, err := os.Stat(filepath.Join(dir, RunFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Mode().Perm() != 0o644 {
+		t.Errorf("run.json mode %v, want 0644 like the run's other files", st.Mode().Perm())
+	}
+}
+
+func TestVersionLineNamesEachPartOnce(t *testing.T) {
+	for _, c := range []struct {
+		module, rev string
+		dirty       bool
+		want        string
+	}{
+		{"v0.0.0-20261130063000-8d69302abcde+dirty", "8d69302abcde", true, "v0.0.0-20261130063000-8d69302abcde+dirty"},
+		{"v0.0.0-20261130063000-8d69302abcde", "8d69302abcde", false, "v0.0.0-20261130063000-8d69302abcde"},
+		{"(devel)", "8d69302abcde", true, "devel+8d69302abcde-dirty"},
+		{"v1.2.0", "", false, "v1.2.0"},
+	} {
+		if got := versionLine(c.module, c.rev, c.dirty); got != c.want {
+			t.Errorf("versionLine(%q, %q, %v) = %q, want %q", c.module, c.rev, c.dirty, got, c.want)
+		}
+	}
+}

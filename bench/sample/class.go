@@ -22,6 +22,8 @@ const (
 	ClassNo0RTT         = "no_0rtt"         // the target does not accept 0-RTT over this transport
 	ClassCanceled       = "canceled"        // the run stopped while the attempt was under way
 	ClassProtocol       = "protocol"        // the peer spoke something that is not TLS/HTTP
+	ClassNoResponse     = "no_response"     // handshake completed, request written, no response (closed or timed out)
+	ClassHTTPStatus     = "http_status"     // prefix: "http_status:<code>", a status outside --expect-status
 	ClassOther          = "other"
 )
 

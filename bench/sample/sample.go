@@ -39,6 +39,7 @@ type Labels struct {
 	Suite     string // IANA name, e.g. TLS_AES_128_GCM_SHA256
 	Group     string // key-exchange group, e.g. X25519MLKEM768; "" for RSA key exchange
 	Resumed   bool   // the server accepted the session (ticket or PSK)
+	ResumedBy string // TLS 1.2 over TCP: "ticket" or "id" (session ID); "" otherwise (TLS 1.3 resumes by ticket only)
 	HRR       bool   // the server sent a HelloRetryRequest
 	ALPN      string
 	// EarlyData is true when early data was sent, EarlyAccepted when the

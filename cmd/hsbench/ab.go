@@ -27,7 +27,7 @@ func init() {
 // of blocks and stopped as soon as the verdict is clear or --budget is
 // spent, then compared as by 'hsbench compare DIR/base DIR/new'.
 func abCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs, f := newRunFlags(stderr)
+	fs, f := newRunFlags(stdout)
 	fs.Init("ab", pflag.ContinueOnError)
 	var a abFlags
 	fs.StringVar(&a.base, "base", "", "BASE target: host:port, embedded, or embedded:slowdown=P% (required)")
@@ -44,9 +44,10 @@ func abCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	setDefault(fs, "warmup", abWarmup.String(), "unrecorded warm-up before each block")
 	fs.Lookup("out").Usage = "directory for the two runs, DIR/base and DIR/new (default ./runs/ab-<UTC timestamp>)"
 	fs.Lookup("seed").Usage = "seed of the block order: which side opens the A B B A sequence, and the cells in each round"
+	group(fs, groupTarget, "base", "new", "ca-base", "ca-new")
+	group(fs, groupLoad, "runs", "budget")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: hsbench ab --base TARGET --new TARGET [flags]\n\nFlags (load flags as in 'hsbench run'):")
-		fs.PrintDefaults()
+		printUsage(stdout, "Usage: hsbench ab --base TARGET --new TARGET [flags]\n\nRuns every cell against BASE and NEW in short interleaved blocks (A B B A...) until the verdict is clear or --budget is spent, then compares them as 'hsbench compare' does.", fs)
 	}
 	if help, err := parse(fs, args); help || err != nil {
 		return err
@@ -54,7 +55,7 @@ func abCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if fs.NArg() > 0 {
 		return usagef("ab: unexpected argument %q", fs.Arg(0))
 	}
-	gp, err := g.plan()
+	gp, err := g.plan(stderr)
 	if err != nil {
 		return err
 	}
@@ -92,10 +93,10 @@ type abFlags struct {
 
 // abRefused are run flags that make no sense for ab, and why.
 var (
-	abRefused    = []string{"target", "repeat", "shard", "start-at", "emulate"}
+	abRefused    = []string{"target", "repeat", "shard", "start-at", "emulate", "emulate-exec"}
 	abRefusedWhy = map[string]string{
 		"target": "give --base and --new", "repeat": "use --runs", "shard": "ab runs on one machine",
-		"start-at": "ab runs on one machine", "emulate": "not supported by ab yet",
+		"start-at": "ab runs on one machine", "emulate": "not supported by ab yet", "emulate-exec": "not supported by ab yet",
 	}
 )
 

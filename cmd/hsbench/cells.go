@@ -47,7 +47,7 @@ func (p product) cells() ([]cell, []results.InvalidCell, error) {
 		} else {
 			var err error
 			if version, err = bench.ParseVersion(v); err != nil {
-				return nil, nil, usagef("parsing --tls: %v", err)
+				return nil, nil, usagef("parsing --tls: unknown version %q (want 1.2, 1.3 or quic)", v)
 			}
 		}
 		for _, ms := range p.modes {

@@ -48,6 +48,9 @@ func commands() []command { return registry }
 // run is the whole CLI: it parses args, runs one subcommand and returns an
 // error carrying the exit code.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && (args[0] == "--version" || args[0] == "-version") {
+		return versionCmd(ctx, args[1:], stdout, stderr)
+	}
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		usage(stdout)
 		if len(args) == 0 {
@@ -69,7 +72,7 @@ func usage(w io.Writer) {
 	for _, c := range commands() {
 		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
 	}
-	fmt.Fprintln(w, "\nRun 'hsbench COMMAND --help' for a command's flags.")
+	fmt.Fprintln(w, "\nRun 'hsbench COMMAND --help' for a command's flags; 'hsbench --version' prints the version.")
 }
 
 // splitList splits a comma-separated flag value, dropping empty items.
@@ -84,16 +87,14 @@ func splitList(s string) []string {
 }
 
 // newFlagSet returns a subcommand's flag set: errors are returned rather
-// than exiting, output goes to stderr, flags are listed in the order they
-// are declared, and --help prints head, then the flags.
-func newFlagSet(name, head string, stderr io.Writer) *pflag.FlagSet {
+// than printed (the caller reports them once, on stderr), flags are listed
+// in the order they are declared, and --help prints head, then the flags by
+// group (printUsage), on stdout.
+func newFlagSet(name, head string, stdout io.Writer) *pflag.FlagSet {
 	fs := pflag.NewFlagSet(name, pflag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs.SetOutput(io.Discard)
 	fs.SortFlags = false
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "%s\n\nFlags:\n", head)
-		fs.PrintDefaults()
-	}
+	fs.Usage = func() { printUsage(stdout, head, fs) }
 	return fs
 }
 
@@ -105,7 +106,7 @@ func parse(fs *pflag.FlagSet, args []string) (help bool, err error) {
 		if errors.Is(err, pflag.ErrHelp) {
 			return true, nil
 		}
-		return false, usagef("%s: %v", fs.Name(), err)
+		return false, usagef("%s: %v (see hsbench %s --help)", fs.Name(), err, fs.Name())
 	}
 	return false, nil
 }

@@ -21,7 +21,7 @@ func init() {
 }
 
 func compareCmd(_ context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("compare", "Usage: hsbench compare BASE_DIR NEW_DIR [flags]", stderr)
+	fs := newFlagSet("compare", "Usage: hsbench compare BASE_DIR NEW_DIR [flags]", stdout)
 	g := addGateFlags(fs)
 	if help, err := parse(fs, args); help || err != nil {
 		return err
@@ -29,7 +29,7 @@ func compareCmd(_ context.Context, args []string, stdout, stderr io.Writer) erro
 	if fs.NArg() != 2 {
 		return usagef("compare: want two run directories, BASE_DIR NEW_DIR; got %d arguments", fs.NArg())
 	}
-	gp, err := g.plan()
+	gp, err := g.plan(stderr)
 	if err != nil {
 		return err
 	}
@@ -55,7 +55,7 @@ func addGateFlags(fs *pflag.FlagSet) *gateFlags {
 	fs.Float64Var(&g.alpha, "alpha", 0.05, "error rate: of a false FAIL anywhere in the comparison (Holm over the series), and of a false PASS")
 	fs.IntVar(&g.minRuns, "min-runs", 0, "fewest runs per side to give a verdict (0: what the statistics need, 6 at alpha 0.05)")
 	fs.BoolVar(&g.strict, "strict", false, "exit 3 when undecided (now always so)")
-	_ = fs.MarkDeprecated("strict", "an undecided comparison now always exits 3; --allow-inconclusive lets it pass")
+	_ = fs.MarkHidden("strict") // kept so that old CI scripts still parse; plan says why it does nothing
 	fs.BoolVar(&g.allowUndecided, "allow-inconclusive", false, "exit 0 rather than 3 when a comparison is INCONCLUSIVE or has too few runs")
 	if fs.Lookup("max-error-rate") == nil { // ab has run's
 		fs.Float64Var(&g.maxErrorRate, "max-error-rate", 0.01, "FAIL a cell when more than this fraction of its attempts failed, on either side")
@@ -66,6 +66,8 @@ func addGateFlags(fs *pflag.FlagSet) *gateFlags {
 	fs.StringVar(&g.bmf, "bmf", "", "also write Bencher Metric Format JSON to this file")
 	fs.StringVar(&g.gab, "gab", "", "also write github-action-benchmark (customSmallerIsBetter) JSON to this file")
 	fs.BoolVar(&g.annotate, "annotations", false, "also print GitHub Actions ::error/::warning annotations (always on when GITHUB_ACTIONS=true)")
+	group(fs, groupGate, "metric", "threshold", "alpha", "min-runs", "strict", "allow-inconclusive", "max-error-rate", "slo")
+	group(fs, groupOutput, "format", "junit", "bmf", "gab", "annotations")
 	return g
 }
 
@@ -77,8 +79,11 @@ type gatePlan struct {
 	budgets []slo.Objective
 }
 
-func (g *gateFlags) plan() (*gatePlan, error) {
+func (g *gateFlags) plan(stderr io.Writer) (*gatePlan, error) {
 	gp := &gatePlan{g: g, opts: compare.DefaultOptions()}
+	if g.fs.Changed("strict") {
+		fmt.Fprintln(stderr, "hsbench: --strict is deprecated: an undecided comparison always exits 3 now (--allow-inconclusive lets it pass)")
+	}
 	var err error
 	if gp.metrics, err = compare.ParseMetrics(g.metric); err != nil {
 		return nil, usagef("parsing --metric: %v", err)

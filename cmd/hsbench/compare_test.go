@@ -116,7 +116,7 @@ func TestComparePassAndInconclusive(t *testing.T) {
 	if out, errs, code = hsbench(t, context.Background(), "compare", "--allow-inconclusive", fxBase, fxSame); code != exitOK || !strings.Contains(out, "verdict: INCONCLUSIVE (exit 0)") {
 		t.Errorf("A/A --allow-inconclusive: exit %d, stderr %q; want 0", code, errs)
 	}
-	if _, errs, code = hsbench(t, context.Background(), "compare", "--strict", fxBase, fxSame); code != exitInconcl || !strings.Contains(errs, "deprecated") {
+	if out, errs, code = hsbench(t, context.Background(), "compare", "--strict", fxBase, fxSame); code != exitInconcl || !strings.Contains(out+errs, "deprecated") {
 		t.Errorf("A/A --strict: exit %d, stderr %q; want 3 and a deprecation note", code, errs)
 	}
 	// base and slow come from two invocations: unpaired. A tolerance above

@@ -343,7 +343,7 @@ func emulateCmd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		}
 		return usagef("emulate: want 'hsbench emulate exec --link SPEC -- COMMAND [ARGS]'")
 	}
-	fs := newFlagSet("emulate exec", "Usage: hsbench emulate exec --link SPEC -- COMMAND [ARGS...]", stderr)
+	fs := newFlagSet("emulate exec", "Usage: hsbench emulate exec --link SPEC -- COMMAND [ARGS...]", stdout)
 	spec := fs.String("link", "", "the emulated link, as for run --emulate: rtt=50ms,loss=1%,rate=100mbit,seed=N,backend=auto (needs root)")
 	if help, err := parse(fs, args[1:]); help || err != nil {
 		return err

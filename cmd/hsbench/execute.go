@@ -23,7 +23,7 @@ func (p *runPlan) execute(ctx context.Context, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer stopEmulation()
-	r, err := p.open(stderr)
+	r, err := p.open(stdout, stderr)
 	if err != nil {
 		return err
 	}
@@ -52,6 +52,8 @@ type runState struct {
 	hlog     *results.HlogWriter
 	targets  *targets
 	prog     *progress
+	stdout   io.Writer // each step's one-line result, the tables at the end
+	stepsRun int       // steps finished
 	perCell  [][]results.Measure
 	keylog   *os.File
 	hlogDone bool
@@ -59,8 +61,8 @@ type runState struct {
 
 // open creates the run directory, the record, the interval log and the
 // (not yet started) embedded targets.
-func (p *runPlan) open(stderr io.Writer) (*runState, error) {
-	r := &runState{p: p, started: p.startTime(), cpu0: results.ProcessCPU(), perCell: make([][]results.Measure, len(p.cells))}
+func (p *runPlan) open(stdout, stderr io.Writer) (*runState, error) {
+	r := &runState{p: p, stdout: stdout, started: p.startTime(), cpu0: results.ProcessCPU(), perCell: make([][]results.Measure, len(p.cells))}
 	var err error
 	if r.dir, err = p.outDir(r.started); err != nil {
 		return nil, err
@@ -85,7 +87,11 @@ func (p *runPlan) open(stderr io.Writer) (*runState, error) {
 	r.targets = newTargets(p.f.clientAuth)
 	r.targets.slowdown = p.slowdown
 	p.emu.attach(r.targets)
-	r.prog = newProgress(stderr, p.f.quiet)
+	var planned time.Duration
+	if p.f.duration > 0 {
+		planned = p.f.warmup + p.f.duration
+	}
+	r.prog = newProgress(stderr, p.f.quiet, len(p.order), planned)
 	return r, nil
 }
 
@@ -155,7 +161,18 @@ func (r *runState) step(ctx context.Context, st step) error {
 	if err := r.update(st.cell, ctx.Err() != nil, false); err != nil {
 		return err
 	}
-	return r.rec.Save(r.dir)
+	if err := r.rec.Save(r.dir); err != nil {
+		return err
+	}
+	// The cell's result at once, terminal or not (a pipe sees the run
+	// progress too); with repeats, the cell's total so far.
+	r.stepsRun++
+	line := fmt.Sprintf("[%d/%d] %s", r.stepsRun, len(p.order), report.CellLine(r.rec, &r.rec.Cells[st.cell]))
+	if p.f.repeat > 1 {
+		line += fmt.Sprintf(" (after repeat %d of %d)", st.repeat+1, p.f.repeat)
+	}
+	fmt.Fprintln(r.stdout, line)
+	return nil
 }
 
 // update brings the record up to date after cell i gained a measure: only
@@ -190,7 +207,10 @@ func (r *runState) finish(ctx context.Context, stdout, stderr io.Writer) error {
 	if err := r.rec.Save(r.dir); err != nil {
 		return err
 	}
-	if err := report.WriteTable(stdout, r.rec); err != nil {
+	if len(r.p.order) > 0 {
+		fmt.Fprintln(stdout)
+	}
+	if err := report.WriteRunEnd(stdout, r.rec, r.p.tables()); err != nil {
 		return fmt.Errorf("hsbench: writing the table: %w", err)
 	}
 	fmt.Fprintf(stderr, "hsbench: results in %s (%s, %s)\n", r.dir, results.RunFile, results.HlogFile)
@@ -202,6 +222,22 @@ func (r *runState) finish(ctx context.Context, stdout, stderr io.Writer) error {
 	}
 	return r.p.judgeBudgets(r.rec, stdout)
 }
+
+// tables says whether the run ends with every cell's per-phase table:
+// --tables all or none, or auto: up to autoTables cells (beyond, the
+// summary table alone; report.md has every table).
+func (p *runPlan) tables() bool {
+	switch p.f.tables {
+	case "all":
+		return true
+	case "none":
+		return false
+	}
+	return len(p.cells) <= autoTables
+}
+
+// autoTables is the most cells whose per-phase tables --tables auto prints.
+const autoTables = 4
 
 // gate fails the run (exit 1) when too many attempts failed, or too many
 // negotiated something else than asked: such a run did not measure what it

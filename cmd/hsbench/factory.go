@@ -60,7 +60,13 @@ func (p *runPlan) factory(c cell, targets *targets) (cellFactory, error) {
 	case c.mode == sample.Mode0RTT:
 		return p.zeroRTTFactory(c, addr, cfg, keylog)
 	}
-	f, err := bench.NewTCPFactory(bench.TCPConfig{Address: addr, TLS: cfg, Mode: c.mode, Request: p.request, KeyLog: keylog, Dial: p.dial, WantGroup: wantGroup, WantSuite: wantSuite, Stats: stats})
+	tcp := bench.TCPConfig{Address: addr, TLS: cfg, Mode: c.mode, KeyLog: keylog, Dial: p.dial, WantGroup: wantGroup, WantSuite: wantSuite, Resume: p.f.resume, Stats: stats}
+	if len(p.request) > 0 {
+		req := p.http
+		req.Host = bench.Authority(cfg.ServerName, addr)
+		tcp.Request, tcp.Expect = req.HTTP1(), req.Expect
+	}
+	f, err := bench.NewTCPFactory(tcp)
 	if err != nil {
 		return cellFactory{}, usagef("%v", err)
 	}

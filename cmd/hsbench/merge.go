@@ -21,7 +21,7 @@ func init() {
 // written; the merged directory is an ordinary run that report, plots and
 // compare read unchanged.
 func mergeCmd(_ context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("merge", "Usage: hsbench merge --out DIR SHARD_DIR...", stderr)
+	fs := newFlagSet("merge", "Usage: hsbench merge --out DIR SHARD_DIR...", stdout)
 	out := fs.String("out", "", "run directory to create for the merged run (required; never overwritten)")
 	if help, err := parse(fs, args); help || err != nil {
 		return err

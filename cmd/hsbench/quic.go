@@ -31,6 +31,11 @@ func (p *runPlan) quicFactory(c cell, addr string, cfg *tls.Config, keylog *benc
 		// The embedded target speaks hsbench; an h3 server gets HTTP/3.
 		HTTP3: len(p.request) > 0 && (alpn[0] == "h3" || strings.HasPrefix(alpn[0], "h3-")),
 	}
+	if qc.HTTP3 {
+		req := p.http
+		req.Host = bench.Authority(cfg.ServerName, addr)
+		qc.HTTP3Request, qc.Expect = req.HTTP3(), req.Expect
+	}
 	qc.WantGroup, qc.WantSuite = c.asked()
 	if link := p.emulatedLink(); link != nil {
 		qc.PacketConn = func() (net.PacketConn, error) { return link.ListenPacketClient() }

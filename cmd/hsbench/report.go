@@ -17,9 +17,9 @@ func init() {
 
 // reportCmd is 'hsbench report RUN_DIR... [--out DIR] [--phase P] [--dims D,…]'.
 func reportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("report", "Usage: hsbench report RUN_DIR... [flags]", stderr)
+	fs := newFlagSet("report", "Usage: hsbench report RUN_DIR... [flags]", stdout)
 	out := fs.String("out", "", "directory to write the report into (default RUN_DIR/report; required with several runs)")
-	phase := fs.String("phase", "total", "phase of the spectrum, bars, over-time plots and .hgrm files (e.g. total, tls_handshake, latency)")
+	phase := fs.String("phase", "", "phase of the summary table, spectrum, bars, over-time plots and .hgrm files, e.g. total, tls_handshake, latency (default: latency when every run is an open loop, else total)")
 	dims := fs.String("dims", strings.Join(report.DefaultDims, ","), "dimensions to draw bars for: group, suite, version, mode, cert, transport")
 	maxOverTime := fs.Int("max-overtime", 12, "most over-time plots (first cells first)")
 	if help, err := parse(fs, args); help || err != nil {
@@ -36,7 +36,7 @@ func reportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	case *maxOverTime < 0:
 		return usagef("parsing --max-overtime: %d: must not be negative", *maxOverTime)
 	}
-	if _, ok := sample.ParsePhase(*phase); !ok {
+	if _, ok := sample.ParsePhase(*phase); *phase != "" && !ok {
 		return usagef("parsing --phase: unknown phase %q", *phase)
 	}
 	known := map[string]bool{"group": true, "suite": true, "version": true, "mode": true, "cert": true, "transport": true, "run": true}

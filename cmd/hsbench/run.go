@@ -9,6 +9,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -20,9 +21,10 @@ import (
 )
 
 func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs, f := newRunFlags(stderr)
+	fs, f := newRunFlags(stdout)
 	var specs []string
 	addSLOFlag(fs, &specs, "absolute latency budget judged in every cell, PHASE:pNN<DURATION (repeatable), e.g. total:p99<10ms: exit 1 when exceeded, 3 when undecided")
+	group(fs, groupGate, "slo")
 	if help, err := parse(fs, args); help || err != nil {
 		return err
 	}
@@ -52,6 +54,7 @@ type runPlan struct {
 	base    *tls.Config // trust and client identity for external targets
 	keylog  *os.File
 	request []byte
+	http    bench.HTTPRequest // path, headers and expected statuses; Host per cell
 	args    []string
 	// dial opens TCP connections to the target (nil: a net.Dialer); set
 	// when the target sits behind an emulated network.
@@ -102,12 +105,35 @@ func planRun(fs *pflag.FlagSet, f *runFlags) (*runPlan, error) {
 	case (f.clientCert == "") != (f.clientKey == ""):
 		return nil, usagef("--client-cert and --client-key go together")
 	}
+	expect, err := bench.ParseStatusSet(f.expectStatus)
+	if err != nil {
+		return nil, usagef("parsing --expect-status: %v", err)
+	}
+	p.http = bench.HTTPRequest{Path: f.path, Expect: expect}
+	if !strings.HasPrefix(f.path, "/") || strings.ContainsAny(f.path, " \r\n") {
+		return nil, usagef("parsing --path: %q: want an absolute path without spaces", f.path)
+	}
+	for _, h := range f.headers {
+		hd, err := bench.ParseHeader(h)
+		if err != nil {
+			return nil, usagef("parsing --header: %v", err)
+		}
+		p.http.Headers = append(p.http.Headers, hd)
+	}
+	switch f.resume {
+	case bench.ResumeTicket, bench.ResumeID, bench.ResumeAuto:
+	default:
+		return nil, usagef("parsing --resume: %q: want ticket, id or auto", f.resume)
+	}
 	switch f.request {
 	case "http":
 		p.request = []byte(bench.DefaultRequest)
 	case "none":
 	default:
 		return nil, usagef("parsing --request: %q: want http or none", f.request)
+	}
+	if f.tables != "auto" && f.tables != "all" && f.tables != "none" {
+		return nil, usagef("parsing --tables: %q: want auto, all or none", f.tables)
 	}
 	if f.tickets != bench.TicketsFresh && f.tickets != bench.TicketsReuse {
 		return nil, usagef("parsing --tickets: %q: want %s or %s", f.tickets, bench.TicketsFresh, bench.TicketsReuse)

@@ -25,6 +25,26 @@ func hsbench(t *testing.T, ctx context.Context, args ...string) (stdout, stderr 
 	return out.String(), errb.String(), code
 }
 
+// More than four cells end with the summary table alone (--tables auto);
+// --tables all prints every per-phase table as well.
+func TestRunTablesAuto(t *testing.T) {
+	args := []string{"run", "--count", "5", "--warmup", "0", "--tls", "1.2,1.3", "--group", "x25519,p256", "--quiet"}
+	out, errs, code := hsbench(t, context.Background(), append(args, "--out", filepath.Join(t.TempDir(), "a"))...)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, errs)
+	}
+	if strings.Contains(out, "phase (ms)") || !strings.Contains(out, "== summary of 8 cells") || !strings.Contains(out, "[8/8] ") {
+		t.Errorf("8 cells, --tables auto: want result lines and the summary, no per-phase tables:\n%s", out)
+	}
+	out, errs, code = hsbench(t, context.Background(), append(args, "--tables", "all", "--out", filepath.Join(t.TempDir(), "b"))...)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, errs)
+	}
+	if strings.Count(out, "phase (ms)") != 8 || !strings.Contains(out, "== summary of 8 cells") {
+		t.Errorf("--tables all: want 8 per-phase tables and the summary:\n%s", out)
+	}
+}
+
 // The README's first command, shortened: both modes on the embedded target,
 // a table on stdout, run.json and phases.hlog on disk.
 func TestRunEmbeddedTarget(t *testing.T) {
@@ -37,6 +57,13 @@ func TestRunEmbeddedTarget(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("table lacks %q:\n%s", want, out)
 		}
+	}
+	// stdout is no terminal here: each cell's result line still comes, in
+	// step order before the tables, and the summary table closes the run.
+	first, second := strings.Index(out, "[1/2] tcp-1.3-full-x25519-ecdsa-p256: 40 ok"), strings.Index(out, "[2/2] tcp-1.3-resumed-x25519-ecdsa-p256: 40 ok")
+	table, summary := strings.Index(out, "== tcp-1.3-full"), strings.Index(out, "== summary of 2 cells")
+	if first < 0 || second < first || table < second || summary < table {
+		t.Errorf("want the result lines [1/2] and [2/2], the tables, then the summary, in that order:\n%s", out)
 	}
 	r, err := results.Load(dir)
 	if err != nil {

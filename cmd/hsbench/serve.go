@@ -13,7 +13,7 @@ import (
 )
 
 func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("serve", "Usage: hsbench serve [flags]\n\nRuns the embedded TLS target (and a QUIC listener beside it) until interrupted.", stderr)
+	fs := newFlagSet("serve", "Usage: hsbench serve [flags]\n\nRuns the embedded TLS target (and a QUIC listener beside it) until interrupted.", stdout)
 	addr := fs.String("addr", "127.0.0.1:8443", "address to listen on")
 	cert := fs.String("cert", "ecdsa-p256", "certificate key type: ecdsa-p256, ecdsa-p384, rsa-2048, rsa-4096, ed25519")
 	caOut := fs.String("ca-out", "hsbench-ca.pem", "file to write the CA certificate to (trust it with --ca)")

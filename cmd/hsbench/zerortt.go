@@ -12,18 +12,19 @@ import (
 // data) but no response is awaited, for servers that never answer
 // (openssl s_server -early_data).
 func (p *runPlan) zeroRTTFactory(c cell, addr string, cfg *tls.Config, keylog *bench.SyncWriter) (cellFactory, error) {
-	req, noResponse := p.request, false
-	if len(req) > 0 && p.f.tickets != bench.TicketsReuse {
-		// The same GET, kept alive so the server sends the next ticket.
-		req = []byte(bench.KeepAliveRequest)
-	}
-	if len(req) == 0 {
-		req, noResponse = []byte(bench.DefaultRequest), true
+	httpReq := p.http
+	httpReq.Host = bench.Authority(cfg.ServerName, addr)
+	// With fresh tickets the GET is kept alive, so the server sends the
+	// next ticket (see bench.KeepAliveRequest).
+	httpReq.KeepAlive = p.f.tickets != bench.TicketsReuse
+	req, noResponse, expect := httpReq.HTTP1(), false, httpReq.Expect
+	if len(p.request) == 0 {
+		noResponse, expect = true, bench.StatusSet{}
 	}
 	stats := &bench.ZeroRTTStats{}
 	zc := bench.ZeroRTTConfig{
 		Address: addr, TLS: cfg, Request: req, NoResponse: noResponse,
-		Tickets: p.f.tickets, KeyLog: keylog, Dial: p.dial, Stats: stats,
+		Tickets: p.f.tickets, KeyLog: keylog, Dial: p.dial, Stats: stats, Expect: expect,
 	}
 	zc.WantGroup, zc.WantSuite = c.asked()
 	f, err := bench.NewZeroRTTFactory(zc)

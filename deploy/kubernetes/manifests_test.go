@@ -117,8 +117,15 @@ func TestManifests(t *testing.T) {
 	if spec("completionMode") != "Indexed" || spec("backoffLimit") != 0 {
 		t.Errorf("job: completionMode %v, backoffLimit %v; want Indexed, 0", spec("completionMode"), spec("backoffLimit"))
 	}
-	if c, p := spec("completions"), spec("parallelism"); c != p || fmt.Sprint(c) != env["SHARDS"] {
-		t.Errorf("job: completions %v, parallelism %v, SHARDS %q: all three must be equal", c, p, env["SHARDS"])
+	// The shard count is written once, as completions: the kustomization
+	// copies it into parallelism and the shards' SHARDS (checked on the
+	// built manifests in TestKustomizeBuild), run.env does not repeat it.
+	if _, ok := env["SHARDS"]; ok {
+		t.Errorf("run.env sets SHARDS, which must come from the Job's completions")
+	}
+	rep := kust.get(t, "replacements", 0)
+	if doc(rep.(map[string]any)).get(t, "source", "fieldPath") != "spec.completions" {
+		t.Errorf("kustomization: no replacement from the Job's completions: %v", rep)
 	}
 	if spec("template", "spec", "restartPolicy") != "Never" {
 		t.Errorf("job: restartPolicy %v, want Never", spec("template", "spec", "restartPolicy"))
@@ -153,7 +160,7 @@ func TestManifests(t *testing.T) {
 	if pvc.get(t, "spec", "accessModes", 0) != "ReadWriteMany" {
 		t.Errorf("pvc access mode %v", pvc.get(t, "spec", "accessModes"))
 	}
-	for _, d := range []doc{job, load(t, "merge-job.yaml")[0]} {
+	for _, d := range []doc{job, load(t, "merge/merge-job.yaml")[0]} {
 		ps := d.get(t, "spec", "template", "spec")
 		mount := doc(ps.(map[string]any)).get(t, "containers", 0, "volumeMounts", 0).(map[string]any)
 		vol := doc(ps.(map[string]any)).get(t, "volumes", 0).(map[string]any)
@@ -161,9 +168,20 @@ func TestManifests(t *testing.T) {
 			t.Errorf("%v: results volume not mounted at /results: mount %v, volume %v", d.get(t, "metadata", "name"), mount, vol)
 		}
 	}
-	merge := load(t, "merge-job.yaml")[0]
+	merge := load(t, "merge/merge-job.yaml")[0]
 	if !strings.Contains(merge.get(t, "spec", "template", "spec", "containers", 0, "args", 0).(string), "hsbench merge --out") {
 		t.Errorf("merge job does not run hsbench merge")
+	}
+
+	// The long-lived target must not depend on RUN_ID (read once, at its
+	// start): it writes its CA where the shards of every run look.
+	target := byKind(t, all, "Deployment", "hsbench-target")
+	tscript := target.get(t, "spec", "template", "spec", "containers", 0, "args", 0).(string)
+	if strings.Contains(tscript, "RUN_ID") || !strings.Contains(tscript, "--ca-out /results/target/ca.pem") {
+		t.Errorf("target wrapper depends on RUN_ID or writes its CA elsewhere:\n%s", tscript)
+	}
+	if !strings.Contains(script, "/results/target/ca.pem") {
+		t.Errorf("shard wrapper does not look for the target's CA at /results/target/ca.pem:\n%s", script)
 	}
 
 	// run.env: a parseable start time; the wrapper owns the per-shard flags.
@@ -173,6 +191,68 @@ func TestManifests(t *testing.T) {
 	for _, f := range []string{"--shard", "--start-at", "--out"} {
 		if strings.Contains(env["HSBENCH_ARGS"], f) {
 			t.Errorf("run.env HSBENCH_ARGS sets %s, which the Job's wrapper sets per shard", f)
+		}
+	}
+}
+
+// kubectl kustomize builds the three kustomizations: every hsbench image
+// gets the one override of image/ (merge and fetch included), and the
+// Job's parallelism and SHARDS equal its completions.
+func TestKustomizeBuild(t *testing.T) {
+	kubectl, err := exec.LookPath("kubectl")
+	if err != nil {
+		t.Skip("no kubectl")
+	}
+	img := load(t, "image/kustomization.yaml")[0]
+	want := fmt.Sprintf("%v:%v", img.get(t, "images", 0, "newName"), img.get(t, "images", 0, "newTag"))
+	for _, dir := range []string{".", "merge", "fetch"} {
+		out, err := exec.Command(kubectl, "kustomize", dir).CombinedOutput()
+		if err != nil {
+			t.Fatalf("kubectl kustomize %s: %v\n%s", dir, err, out)
+		}
+		var docs []doc
+		dec := yaml.NewDecoder(bytes.NewReader(out))
+		for {
+			var d map[string]any
+			if err := dec.Decode(&d); errors.Is(err, io.EOF) {
+				break
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			docs = append(docs, d)
+		}
+		images := 0
+		for _, d := range docs {
+			if d["kind"] == "Service" || d["kind"] == "PersistentVolumeClaim" || d["kind"] == "ConfigMap" {
+				continue
+			}
+			ps := d.get(t, "spec")
+			if d["kind"] != "Pod" {
+				ps = doc(ps.(map[string]any)).get(t, "template", "spec")
+			}
+			for _, c := range doc(ps.(map[string]any)).get(t, "containers").([]any) {
+				images++
+				if got := c.(map[string]any)["image"]; got != want {
+					t.Errorf("%s: %v %v runs image %v, want the override %s", dir, d["kind"], d.get(t, "metadata", "name"), got, want)
+				}
+			}
+		}
+		if images == 0 {
+			t.Errorf("%s: no container built", dir)
+		}
+		if dir != "." {
+			continue
+		}
+		job := byKind(t, docs, "Job", "hsbench")
+		c, p := job.get(t, "spec", "completions"), job.get(t, "spec", "parallelism")
+		var shards any
+		for _, e := range job.get(t, "spec", "template", "spec", "containers", 0, "env").([]any) {
+			if e.(map[string]any)["name"] == "SHARDS" {
+				shards = e.(map[string]any)["value"]
+			}
+		}
+		if c != p || shards != fmt.Sprint(c) {
+			t.Errorf("built job: completions %v, parallelism %v, SHARDS %#v: want all equal (SHARDS a string)", c, p, shards)
 		}
 	}
 }
@@ -205,6 +285,20 @@ func TestShardWrapper(t *testing.T) {
 	want := "run\n--shard\n3/4\n--start-at\n2030-01-01T00:00:00Z\n--out\n/results/r/shard-2\n--quiet\n--rate\n400\n--mode\nfull\n"
 	if string(got) != want {
 		t.Fatalf("wrapper ran hsbench with\n%s\nwant\n%s", got, want)
+	}
+
+	// Applied without kustomize, SHARDS keeps its placeholder 0: the
+	// wrapper refuses to start rather than run a wrong share of the load.
+	os.Remove(argsFile)
+	cmd = exec.Command(sh, "-c", script)
+	cmd.Env = []string{"PATH=" + bin + ":/usr/bin:/bin", "JOB_COMPLETION_INDEX=2", "SHARDS=0", "RUN_ID=r",
+		"START_AT=2030-01-01T00:00:00Z", "TARGET_CA_WAIT=0"}
+	out, err := cmd.CombinedOutput()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 2 || !strings.Contains(string(out), "kubectl apply -k") {
+		t.Errorf("wrapper with SHARDS=0: %v\n%s; want exit 2 naming kubectl apply -k", err, out)
+	}
+	if _, err := os.Stat(argsFile); err == nil {
+		t.Errorf("wrapper with SHARDS=0 ran hsbench")
 	}
 }
 

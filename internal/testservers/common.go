@@ -59,3 +59,9 @@ func prepare(t testing.TB, name, bin string, o Options) (*Server, *certFiles, st
 	}
 	return s, certs, path
 }
+
+// testenvPath finds a helper binary (env) or skips/fails the test.
+func testenvPath(t testing.TB, name string) string {
+	t.Helper()
+	return testenv.LookPath(t, name)
+}

@@ -9,12 +9,19 @@ import (
 	"text/template"
 )
 
+// Markers of haproxy's log line per request.
+const (
+	haproxyFull    = "resumed=0"
+	haproxyResumed = "resumed=1"
+)
+
 // haproxyMaxConn stays well below the file descriptor limit a test process
 // usually has; haproxy refuses to start when maxconn needs more.
 const haproxyMaxConn = 2000
 
 // haproxyConf answers every request itself with http-request return; no
-// backend, no logging, no stats.
+// backend, no stats. Each request is logged to stdout with its TLS state
+// (Handshakes counts "resumed=0" and "resumed=1").
 //
 // ssl_fc_has_early is true only while the handshake is still in progress,
 // and haproxy 2.6 handles a request that came as early data after the
@@ -31,12 +38,15 @@ var haproxyConf = template.Must(template.New("haproxy.cfg").Parse(`global
 
 defaults
     mode http
+    log stdout format raw local0 info
+    option dontlognull
     timeout connect 5s
     timeout client 10s
     timeout server 10s
     timeout http-request 10s
 
 frontend hsbench
+    log-format "hsbench-tls %[ssl_fc_protocol] %[ssl_fc_cipher] resumed=%[ssl_fc_is_resumed] early=%[var(txn.early)] status=%ST"
     bind {{.Addr}} ssl crt {{.Crt}} ssl-min-ver {{.Min}} ssl-max-ver {{.Max}}{{if .EarlyData}} allow-0rtt{{end}}{{if .NoTickets}} no-tls-tickets{{end}}{{if .Ciphers12}} ciphers {{.Ciphers12}}{{end}}{{if .Groups}} curves {{.Groups}}{{end}}
     http-request set-var(txn.early) str(0)
     http-request set-var(txn.early) str(1) if { ssl_fc_has_early } || { ssl_fc_client_early_traffic_secret -m len gt 0 }
@@ -69,7 +79,8 @@ func StartHAProxy(t testing.TB, o Options) *Server {
 		t.Fatalf("testservers: writing haproxy certificate: %v", err)
 	}
 	protos := protocols(s.Options)
-	out := newLogBuffer()
+	out := newLogBuffer(haproxyFull, haproxyResumed)
+	s.view = s.markHandshakes(haproxyFull, haproxyResumed)
 	start := func(port int) ([]string, []string, error) {
 		var b strings.Builder
 		err := haproxyConf.Execute(&b, map[string]any{

@@ -10,18 +10,19 @@ import (
 const maxLog = 64 << 10
 
 // logBuffer collects a server's output: it keeps the last maxLog bytes and
-// counts lines that start with given prefixes, so long runs do not grow it.
+// counts lines that contain given strings (or end with them: see
+// matchLine), so long runs do not grow it.
 // It is safe for concurrent use.
 type logBuffer struct {
 	mu      sync.Mutex
 	tail    []byte
 	partial []byte         // unterminated last line
-	watch   []string       // line prefixes to count
-	counts  map[string]int // per prefix
+	watch   []string       // line substrings to count
+	counts  map[string]int // per substring
 	changed chan struct{}  // closed and replaced on every count change
 }
 
-// newLogBuffer returns a buffer counting lines that start with any of watch.
+// newLogBuffer returns a buffer counting lines that contain any of watch.
 func newLogBuffer(watch ...string) *logBuffer {
 	return &logBuffer{watch: watch, counts: map[string]int{}, changed: make(chan struct{})}
 }
@@ -47,13 +48,13 @@ func (b *logBuffer) Write(p []byte) (int, error) {
 		line := string(b.partial[:i])
 		b.partial = b.partial[i+1:]
 		for _, w := range b.watch {
-			if strings.HasPrefix(line, w) {
+			if matchLine(line, w) {
 				b.counts[w]++
 				counted = true
 			}
 		}
 	}
-	if len(b.partial) > maxLog { // a runaway line cannot hold a prefix we wait for
+	if len(b.partial) > maxLog { // a runaway line is not one we wait for
 		b.partial = b.partial[:0]
 	}
 	b.partial = append([]byte(nil), b.partial...)
@@ -93,4 +94,13 @@ func (b *logBuffer) Counts() (map[string]int, <-chan struct{}) {
 		c[k] = v
 	}
 	return c, b.changed
+}
+
+// matchLine reports whether line holds w, or, when w ends in "$", ends
+// with the rest of w.
+func matchLine(line, w string) bool {
+	if strings.HasSuffix(w, "$") {
+		return strings.HasSuffix(strings.TrimRight(line, "\r"), w[:len(w)-1])
+	}
+	return strings.Contains(line, w)
 }

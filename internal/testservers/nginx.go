@@ -22,7 +22,10 @@ events {
 }
 
 http {
-    access_log off;
+    # One line per request: the server's own view of each connection,
+    # read by (*Server).AccessLog.
+    log_format hsbench '$ssl_protocol $ssl_cipher $ssl_curve $ssl_session_reused $ssl_early_data $status';
+    access_log {{.Dir}}/access.log hsbench;
     client_body_temp_path {{.Dir}}/client_body;
     proxy_temp_path {{.Dir}}/proxy;
     fastcgi_temp_path {{.Dir}}/fastcgi;
@@ -68,6 +71,8 @@ http {
 // Session tickets and a shared session cache are on; o.EarlyData sets
 // ssl_early_data on. nginx accepts replayed tickets for 0-RTT.
 //
+// Every request is logged to access.log in Dir (see AccessLog).
+//
 // nginx's $ssl_early_data is "1" only while the handshake is incomplete, so
 // the marker says 1 only if nginx handles the request before the client's
 // Finished arrives. With any real round trip it does; on plain loopback a
@@ -106,6 +111,7 @@ func StartNginx(t testing.TB, o Options) *Server {
 		// -e keeps even the messages before the config is read out of /var/log.
 		return []string{"-p", s.Dir + "/", "-c", conf, "-e", errorLog}, []string{errorLog}, nil
 	}
+	s.view = s.accessLogHandshakes
 	s.proc, s.Addr, _ = run(t, s.Name, bin, s.Dir, certs.Leaf.Certificate[0], out, start, s.Options)
 	return s
 }

@@ -7,6 +7,13 @@ import (
 	"time"
 )
 
+// Lines openssl s_server -msg prints for the ServerHello and the server's
+// Certificate of each handshake (a resumed one sends none).
+const (
+	sslServerHello = "], ServerHello$"
+	sslCertificate = "], Certificate$"
+)
+
 // Lines openssl s_server prints per connection in -early_data mode.
 const (
 	sslEarlyAccepted = "Early data received:"
@@ -43,6 +50,10 @@ func StartOpenSSL(t testing.TB, o Options) *Server {
 	} else {
 		out = newLogBuffer()
 	}
+	if s.Options.LogHandshakes {
+		out = newLogBuffer(sslEarlyAccepted, sslEarlyRejected, sslEarlyNotSent, sslServerHello, sslCertificate)
+		s.view = s.helloCertHandshakes(sslServerHello, sslCertificate)
+	}
 	start := func(port int) ([]string, []string, error) {
 		args := []string{"s_server",
 			"-accept", s.Options.hostPort(port),
@@ -61,6 +72,9 @@ func StartOpenSSL(t testing.TB, o Options) *Server {
 		if s.Options.NoTickets {
 			args = append(args, "-no_ticket")
 		}
+		if s.Options.LogHandshakes {
+			args = append(args, "-msg")
+		}
 		if s.Options.Ciphers12 != "" {
 			args = append(args, "-cipher", s.Options.Ciphers12)
 		}
@@ -71,6 +85,7 @@ func StartOpenSSL(t testing.TB, o Options) *Server {
 	}
 	var handshook bool
 	s.proc, s.Addr, handshook = run(t, s.Name, bin, s.Dir, certs.Leaf.Certificate[0], out, start, s.Options)
+	s.skipProbe(t, handshook)
 	if s.Options.EarlyData && handshook {
 		// The readiness probe is reported too: count from after it.
 		c, err := s.EarlyData(1, readyTimeout)

@@ -21,6 +21,7 @@ import (
 	"net"
 	"os/exec"
 	"strconv"
+	"time"
 
 	"github.com/hsbench/hsbench/internal/pki"
 )
@@ -65,6 +66,9 @@ type Options struct {
 	Ciphers12 string
 	// Groups is an optional OpenSSL groups list, e.g. "X25519:P-256".
 	Groups string
+	// LogHandshakes makes openssl s_server print every handshake message
+	// (-msg), so that Handshakes can count its full and resumed handshakes.
+	LogHandshakes bool
 	// Host is the address the server listens on; default 127.0.0.1. A
 	// server inside an emulated network listens on emulate.ServerAddr.
 	Host string
@@ -105,6 +109,8 @@ type Server struct {
 
 	proc      *process
 	earlyBase EarlyDataCounts // openssl: reports before the server was handed out
+	hsBase    [2]int          // full and resumed handshakes before it was handed out (the probe)
+	view      func(total int, timeout time.Duration) (full, resumed int, err error)
 }
 
 // ClientConfig returns a client configuration that trusts the server's CA

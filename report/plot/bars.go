@@ -126,121 +126,193 @@ func repeatEstimate(vs []float64, conf float64) Estimate {
 	return Estimate{Value: m, Lo: lo, Hi: hi}
 }
 
-// Bar geometry of DimensionBars, in data units (groups are 1 apart).
+// Bar geometry of the bars figures, in data units (categories are 1 apart).
 const (
 	barWidth  = 0.38
-	barOffset = 0.2 // p50 bars at -barOffset, p99 bars at +barOffset
+	barOffset = 0.2 // p50 bars above (at -barOffset of) the p99 bars
 )
 
-// DimensionBars draws grouped bars of p50 and p99 of one phase for each
-// value of one dimension, with confidence-interval error bars (see
-// DimensionStats for the method). Short value names go under vertical bars;
-// when they would not fit side by side the bars turn horizontal, one row
-// per value, first value on top. It writes prefix.png and prefix.svg.
+// A Facet is one panel of a bars figure: the cells that differ only in the
+// figure's dimension, titled with what they hold fixed.
+type Facet struct {
+	Title string
+	Cells []Cell
+}
+
+// DimensionBars draws FacetBars with one untitled facet.
 func DimensionBars(cells []Cell, opt BarsOptions, prefix string) error {
+	return FacetBars([]Facet{{Cells: cells}}, opt, prefix)
+}
+
+// FacetBars draws one panel per facet: for each value of opt.Dim a p50 and
+// a p99 bar of the phase with confidence-interval error bars (see
+// DimensionStats for the method), one row per value, first value on top.
+// The value axis is logarithmic, so a p50 stays readable beside a p99 ten
+// times larger, and every bar carries its value. Panels go two to a row
+// when there are more than two. It writes prefix.png and prefix.svg.
+func FacetBars(facets []Facet, opt BarsOptions, prefix string) error {
+	if len(facets) == 0 {
+		return fmt.Errorf("plot: no cells")
+	}
 	conf := opt.Conf
 	if conf == 0 {
 		conf = 0.95
 	}
 	phase := orDefault(opt.Phase, PhaseTotal)
-	stats, method, err := DimensionStats(cells, opt.Dim, phase, conf)
-	if err != nil {
-		return err
+	var panels []*gplot.Plot
+	var method string
+	maxRows := 0
+	for i, f := range facets {
+		stats, m, err := DimensionStats(f.Cells, opt.Dim, phase, conf)
+		if err != nil {
+			return err
+		}
+		method = m
+		title := f.Title
+		if i == 0 && opt.Title != "" {
+			title = opt.Title
+			if f.Title != "" {
+				title += "\n" + f.Title
+			}
+		}
+		p, err := barsPanel(stats, title, opt.Dim, phase, len(facets) > 1)
+		if err != nil {
+			return err
+		}
+		panels = append(panels, p)
+		maxRows = max(maxRows, len(stats))
 	}
-	title := opt.Title
-	if title == "" {
-		title = fmt.Sprintf("Median and p99 of %s by %s", phase, opt.Dim)
-	}
-	valueLabel := fmt.Sprintf("%s latency (ms)", phase)
-	p := newPlot(title, opt.Dim, valueLabel)
-	g := len(stats)
-	names := make([]string, g)
-	var widest vg.Length
-	for i, st := range stats {
-		names[i] = st.Value
-		widest = max(widest, p.X.Tick.Label.Width(st.Value))
-	}
-	horizontal := widest*vg.Length(g) > 4.5*vg.Inch
-	// cat maps group i to its category coordinate; horizontal charts put
-	// the first group on top.
-	cat := func(i int) float64 { return float64(i) }
-	sign := 1.0 // p50 left of (or above) p99
-	if horizontal {
-		p.X.Label.Text, p.Y.Label.Text = valueLabel, opt.Dim
-		cat = func(i int) float64 { return float64(g - 1 - i) }
-		sign = -1
-	}
-	addGrid(p, horizontal, !horizontal)
 	leg := newLegend()
+	leg.Add("p50", barThumb{oiBlue})
+	leg.Add("p99", barThumb{oiVermilion})
+	leg.Add(fmt.Sprintf("%.0f%% CI (%s)", 100*conf, method), errBarThumb{horizontal: true})
+	cols := 1
+	if len(panels) > 2 {
+		cols = 2
+	}
+	rows := (len(panels) + cols - 1) / cols
+	panelH := vg.Length(maxRows)*0.5*vg.Inch + 1.3*vg.Inch
+	fig := figure{rows: panels, cols: cols, legend: leg, h: max(defaultHeight, vg.Length(rows)*panelH), legendBelow: cols > 1}
+	if cols == 2 {
+		fig.w = 12 * vg.Inch
+	}
+	return fig.save(prefix)
+}
 
-	vMax := 0.0
+// barsPanel is one facet: horizontal p50 and p99 bars per value on a log
+// axis, value labels at the bars' ends.
+func barsPanel(stats []GroupStat, title, dim, phase string, facet bool) (*gplot.Plot, error) {
+	p := newPlot(title, fmt.Sprintf("%s latency (ms, log)", phase), "")
+	p.Title.TextStyle.Font.Size = labelSize
+	p.X.Scale = gplot.LogScale{}
+	addGrid(p, true, false)
+	g := len(stats)
+	cat := func(i int) float64 { return float64(g - 1 - i) } // first value on top
+	lo, hi := math.Inf(1), 0.0
 	var errBars []gplot.Plotter
+	var labels plotter.XYLabels
 	for _, s := range []struct {
-		name   string
 		color  color.Color
 		offset float64
 		get    func(GroupStat) Estimate
 	}{
-		{"p50", oiBlue, -barOffset * sign, func(g GroupStat) Estimate { return g.P50 }},
-		{"p99", oiVermilion, barOffset * sign, func(g GroupStat) Estimate { return g.P99 }},
+		{oiBlue, barOffset, func(g GroupStat) Estimate { return g.P50 }},
+		{oiVermilion, -barOffset, func(g GroupStat) Estimate { return g.P99 }},
 	} {
-		// Bar k of the chart sits at XMin + k, so feed groups in category order.
-		vals := make(plotter.Values, g)
+		bars := logBars{color: s.color, width: barWidth}
 		pts := make(plotter.XYs, g)
 		errs := make(plotter.Errors, g)
 		for i, st := range stats {
 			e := s.get(st)
-			k := int(cat(i))
-			vals[k] = e.Value
-			c := cat(i) + s.offset
-			pts[k] = plotter.XY{X: c, Y: e.Value}
-			if horizontal {
-				pts[k] = plotter.XY{X: e.Value, Y: c}
-			}
-			errs[k].Low = math.Max(0, e.Value-e.Lo)
-			errs[k].High = math.Max(0, e.Hi-e.Value)
-			vMax = math.Max(vMax, math.Max(e.Value, e.Hi))
+			y := cat(i) + s.offset
+			v := math.Max(e.Value, 1e-6)
+			bars.xys = append(bars.xys, plotter.XY{X: v, Y: y})
+			pts[i] = plotter.XY{X: v, Y: y}
+			eLo := math.Max(e.Lo, v/1e3)
+			errs[i].Low = math.Max(0, v-eLo)
+			errs[i].High = math.Max(0, e.Hi-v)
+			labels.XYs = append(labels.XYs, plotter.XY{X: math.Max(v, e.Hi), Y: y})
+			labels.Labels = append(labels.Labels, formatMs(e.Value))
+			lo, hi = math.Min(lo, math.Min(v, eLo)), math.Max(hi, math.Max(v, e.Hi))
 		}
-		bc, err := plotter.NewBarChart(vals, vg.Points(1))
+		p.Add(bars)
+		eb, err := newErrorBars(pts, errs, true)
 		if err != nil {
-			return fmt.Errorf("plot: %w", err)
-		}
-		bc.XMin = s.offset
-		bc.Horizontal = horizontal
-		bc.Color = s.color
-		bc.LineStyle.Width = vg.Points(0.5)
-		p.Add(dataWidthBars{BarChart: bc, frac: barWidth})
-		leg.Add(s.name, bc)
-		eb, err := newErrorBars(pts, errs, horizontal)
-		if err != nil {
-			return err
+			return nil, err
 		}
 		errBars = append(errBars, eb)
 	}
-	p.Add(errBars...) // after all bars, so no bar hides an error bar
-	leg.Add(fmt.Sprintf("%.0f%% CI (%s)", 100*conf, method), errBarThumb{horizontal: horizontal})
+	p.Add(errBars...)
+	lb, err := plotter.NewLabels(labels)
+	if err != nil {
+		return nil, fmt.Errorf("plot: %w", err)
+	}
+	for i := range lb.TextStyle {
+		lb.TextStyle[i].Font = p.Y.Tick.Label.Font
+		lb.TextStyle[i].YAlign = draw.YCenter
+	}
+	lb.Offset = vg.Point{X: vg.Points(5)}
+	p.Add(lb)
+	names := make([]string, g)
+	for i, st := range stats {
+		names[g-1-i] = st.Value
+	}
+	p.NominalY(names...)
+	if !facet { // facets: the figure's title names the dimension
+		p.Y.Label.Text = dim
+	}
+	p.Y.Min, p.Y.Max = -0.5, float64(g)-0.5
+	// Room left of the shortest bar and right of the longest label.
+	p.X.Min, p.X.Max = lo/1.5, hi*3
+	p.X.Tick.Marker = logTicks{sparse: facet && p.X.Max/p.X.Min > 300}
+	return p, nil
+}
 
-	vAxis, cAxis := &p.Y, &p.X
-	fig := figure{rows: []*gplot.Plot{p}, legend: leg}
-	if horizontal {
-		rev := make([]string, g)
-		for i, n := range names {
-			rev[g-1-i] = n
-		}
-		p.NominalY(rev...)
-		p.X.Padding = vg.Points(5)
-		vAxis, cAxis = &p.X, &p.Y
-		fig.h = max(defaultHeight, vg.Length(g)*0.55*vg.Inch+1.6*vg.Inch)
-	} else {
-		p.NominalX(names...)
-		p.Y.Padding = vg.Points(5)
+// formatMs prints a bar's value with three significant figures.
+func formatMs(v float64) string {
+	switch {
+	case v >= 100:
+		return fmt.Sprintf("%.0f", v)
+	case v >= 10:
+		return fmt.Sprintf("%.1f", v)
+	case v >= 1:
+		return fmt.Sprintf("%.2f", v)
 	}
-	cAxis.Min, cAxis.Max = -0.5, float64(g)-0.5
-	vAxis.Min, vAxis.Max = 0, vMax*1.08
-	if vMax <= 0 {
-		vAxis.Max = 1
+	return fmt.Sprintf("%.3f", v)
+}
+
+// logBars are horizontal bars from the left edge of the data area to X,
+// centred on Y, width a fraction of one category: gonum's BarChart starts
+// bars at 0, which a log axis cannot place.
+type logBars struct {
+	xys   plotter.XYs
+	color color.Color
+	width float64
+}
+
+// Plot implements gplot.Plotter.
+func (b logBars) Plot(c draw.Canvas, p *gplot.Plot) {
+	trX, trY := p.Transforms(&c)
+	half := vg.Length(math.Abs(float64(trY(1)-trY(0)))*b.width) / 2
+	for _, xy := range b.xys {
+		x, y := trX(xy.X), trY(xy.Y)
+		rect := []vg.Point{{X: c.Min.X, Y: y - half}, {X: x, Y: y - half}, {X: x, Y: y + half}, {X: c.Min.X, Y: y + half}}
+		c.FillPolygon(b.color, c.ClipPolygonXY(rect))
+		c.StrokeLines(draw.LineStyle{Color: oiBlack, Width: vg.Points(0.5)}, c.ClipLinesXY(append(rect, rect[0]))...)
 	}
-	return fig.save(prefix)
+}
+
+// DataRange implements gplot.DataRanger.
+func (b logBars) DataRange() (xmin, xmax, ymin, ymax float64) {
+	return plotter.XYRange(b.xys)
+}
+
+// barThumb is a filled legend square.
+type barThumb struct{ c color.Color }
+
+// Thumbnail implements gplot.Thumbnailer.
+func (t barThumb) Thumbnail(c *draw.Canvas) {
+	c.FillPolygon(t.c, []vg.Point{c.Min, {X: c.Max.X, Y: c.Min.Y}, c.Max, {X: c.Min.X, Y: c.Max.Y}})
 }
 
 // newErrorBars returns vertical error bars, or horizontal ones for

@@ -18,14 +18,20 @@ type BreakdownOptions struct {
 	Phases []string
 	// Title replaces the default title.
 	Title string
+	// Overlaps, when set, names the phases of a cell that overlap others
+	// (0-RTT's ttfb runs during the handshake): they are left out of that
+	// cell's bar, whose end would otherwise overstate the time.
+	Overlaps func(c Cell, phase string) bool
 }
 
 // PhaseBreakdown draws one horizontal stacked bar per cell (first cell on
 // top) made of the medians of its split phases, showing where the time of
-// a handshake goes. Phases a cell lacks (or that have no samples) are
-// skipped for that cell; the sum of the medians is printed at the end of
-// each bar (it is close to, not equal to, the median of the total). It
-// writes prefix.png and prefix.svg.
+// a handshake goes. Phases a cell lacks (or that have no samples), and
+// those opt.Overlaps names, are skipped for that cell. A black mark shows
+// the cell's median total and its value is printed at the end of the bar
+// (the stacked medians come close to it, they do not add up to it exactly);
+// a cell without a total gets the sum of its medians. It writes prefix.png
+// and prefix.svg.
 func PhaseBreakdown(cells []Cell, opt BreakdownOptions, prefix string) error {
 	if err := checkCells(cells); err != nil {
 		return err
@@ -49,7 +55,7 @@ func PhaseBreakdown(cells []Cell, opt BreakdownOptions, prefix string) error {
 		found := false
 		for k, ph := range phases {
 			h := c.Phases[ph]
-			if h == nil || h.TotalCount() == 0 {
+			if h == nil || h.TotalCount() == 0 || (opt.Overlaps != nil && opt.Overlaps(c, ph)) {
 				continue
 			}
 			m := nsToMs(float64(h.ValueAtQuantile(50)))
@@ -93,9 +99,27 @@ func PhaseBreakdown(cells []Cell, opt BreakdownOptions, prefix string) error {
 
 	sumLabels := make([]string, n)
 	pts := make(plotter.XYs, n)
-	for i, s := range sums {
-		sumLabels[i] = fmt.Sprintf("%.2f ms", s)
-		pts[i] = plotter.XY{X: s, Y: float64(i)}
+	var marks plotter.XYs
+	for ci, c := range cells {
+		i := n - 1 - ci
+		end, label := sums[i], fmt.Sprintf("%.2f ms (sum)", sums[i])
+		if h := c.Phases[PhaseTotal]; h != nil && h.TotalCount() > 0 {
+			t := nsToMs(float64(h.ValueAtQuantile(50)))
+			marks = append(marks, plotter.XY{X: t, Y: float64(i)})
+			end, label = math.Max(end, t), fmt.Sprintf("total %.2f ms", t)
+		}
+		sumLabels[i] = label
+		pts[i] = plotter.XY{X: end, Y: float64(i)}
+		sums[i] = end
+	}
+	if len(marks) > 0 {
+		sc, err := plotter.NewScatter(marks)
+		if err != nil {
+			return fmt.Errorf("plot: %w", err)
+		}
+		sc.GlyphStyle = draw.GlyphStyle{Color: oiBlack, Radius: vg.Points(4), Shape: draw.PyramidGlyph{}}
+		p.Add(sc)
+		leg.Add("median total", sc)
 	}
 	lb, err := plotter.NewLabels(plotter.XYLabels{XYs: pts, Labels: sumLabels})
 	if err != nil {

@@ -6,9 +6,13 @@
 //
 // Figures:
 //   - Spectrum: percentile spectrum, latency against 1/(1-p) on a log axis.
-//   - DimensionBars: p50 and p99 per value of one dimension, with CIs.
-//   - PhaseBreakdown: stacked medians of the split handshake phases per cell.
-//   - OverTime: per-interval percentiles and achieved rate of one cell.
+//   - FacetBars (DimensionBars for one panel): p50 and p99 per value of one
+//     dimension, with CIs, on a log axis with values printed, one panel per
+//     combination of the dimensions held fixed.
+//   - PhaseBreakdown: stacked medians of the split handshake phases per cell,
+//     the median total marked; phases that overlap (0-RTT's ttfb) left out.
+//   - OverTime: per-interval percentiles and achieved rate of one cell, as
+//     steps, with an open loop's offered rate.
 //
 // Latency histograms hold nanoseconds; every axis shows milliseconds.
 package plot

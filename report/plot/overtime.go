@@ -8,19 +8,24 @@ import (
 	gplot "gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
 )
 
 // OverTimeOptions configure OverTime.
 type OverTimeOptions struct {
 	// Title replaces the default title.
 	Title string
-	// LogY puts the latency panel on a log scale (values <= 0 are left out).
+	// LogY puts the latency panel on a log scale (values <= 0 are left
+	// out) when its values span a decade or more.
 	LogY bool
+	// OfferedRate, when positive, is an open loop's schedule in handshakes
+	// per second, drawn as a dashed line beside the achieved rate.
+	OfferedRate float64
 }
 
 // OverTime draws two vertically aligned panels for one cell: latency p50,
 // p90, p99 and max per interval (top) and the achieved rate in handshakes/s
-// (bottom), against the interval's start. An interval lasts until the next
+// (bottom), as steps: each value holds over its interval. An interval lasts until the next
 // one starts (the last one as long as the one before it, or 1 s).
 // Intervals without handshakes break the latency lines and show a rate of
 // 0. It writes prefix.png and prefix.svg.
@@ -83,15 +88,19 @@ func OverTime(c Cell, opt OverTimeOptions, prefix string) error {
 		sty := seriesStyle(k)
 		var seg plotter.XYs
 		var first *plotter.Line
+		segEnd := 0.0 // end of the segment's last interval
 		flush := func() error {
 			if len(seg) == 0 {
 				return nil
 			}
+			// Steps: each value holds over its whole interval.
+			seg = append(seg, plotter.XY{X: segEnd, Y: seg[len(seg)-1].Y})
 			l, err := plotter.NewLine(seg)
 			if err != nil {
 				return fmt.Errorf("plot: %w", err)
 			}
 			l.LineStyle = sty
+			l.StepStyle = plotter.PostStep
 			top.Add(l)
 			if first == nil {
 				first = l
@@ -99,7 +108,7 @@ func OverTime(c Cell, opt OverTimeOptions, prefix string) error {
 			seg = nil
 			return nil
 		}
-		for _, x := range iv {
+		for i, x := range iv {
 			v := s.get(x)
 			if x.Count == 0 || (opt.LogY && v <= 0) {
 				if err := flush(); err != nil {
@@ -108,6 +117,7 @@ func OverTime(c Cell, opt OverTimeOptions, prefix string) error {
 				continue
 			}
 			seg = append(seg, plotter.XY{X: x.Start.Seconds(), Y: v})
+			segEnd = (x.Start + durs[i]).Seconds()
 			yMin, yMax = math.Min(yMin, v), math.Max(yMax, v)
 		}
 		if err := flush(); err != nil {
@@ -121,29 +131,42 @@ func OverTime(c Cell, opt OverTimeOptions, prefix string) error {
 		return fmt.Errorf("plot: cell %q: no interval has handshakes", c.Label)
 	}
 
-	rate := make(plotter.XYs, len(iv))
+	rate := make(plotter.XYs, len(iv), len(iv)+1)
 	rMax := 0.0
 	for i, x := range iv {
 		rate[i] = plotter.XY{X: x.Start.Seconds(), Y: float64(x.Count) / durs[i].Seconds()}
 		rMax = math.Max(rMax, rate[i].Y)
 	}
+	rate = append(rate, plotter.XY{X: end, Y: rate[len(iv)-1].Y})
 	rl, err := plotter.NewLine(rate)
 	if err != nil {
 		return fmt.Errorf("plot: %w", err)
 	}
 	rl.LineStyle = seriesStyle(4)
+	rl.StepStyle = plotter.PostStep
 	bottom.Add(rl)
 	leg.Add("achieved rate", rl)
+	if opt.OfferedRate > 0 {
+		ol, err := plotter.NewLine(plotter.XYs{{X: 0, Y: opt.OfferedRate}, {X: end, Y: opt.OfferedRate}})
+		if err != nil {
+			return fmt.Errorf("plot: %w", err)
+		}
+		ol.LineStyle = draw.LineStyle{Color: oiBlack, Width: vg.Points(1.2), Dashes: []vg.Length{vg.Points(6), vg.Points(3)}}
+		bottom.Add(ol)
+		leg.Add("offered rate", ol)
+		rMax = math.Max(rMax, opt.OfferedRate)
+	}
 
 	for _, p := range []*gplot.Plot{top, bottom} {
 		p.X.Min, p.X.Max = 0, end
 	}
-	if opt.LogY {
-		if yMax <= yMin {
-			yMin, yMax = yMin/2, yMax*2
-		}
+	// Within one decade a log axis has a label or two at most: linear reads
+	// better there.
+	if opt.LogY && yMax >= 10*yMin {
 		top.Y.Min, top.Y.Max = yMin, yMax
 	} else {
+		top.Y.Scale, top.Y.Tick.Marker = gplot.LinearScale{}, niceTicks{n: 6}
+		top.Y.Label.Text = "latency (ms)"
 		top.Y.Min, top.Y.Max = 0, yMax*1.05
 	}
 	bottom.Y.Min, bottom.Y.Max = 0, math.Max(rMax*1.1, 1)

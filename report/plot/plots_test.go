@@ -2,6 +2,7 @@ package plot
 
 import (
 	"image"
+	"image/color"
 	"image/png"
 	"os"
 	"path/filepath"
@@ -123,10 +124,11 @@ func TestGoldenOverTime(t *testing.T) {
 }
 
 // TestBarsAlignment checks that error bars sit on the centres of their bars.
+// The bars are horizontal: the test reads the image transposed, so a
+// column just right of where the bars start crosses all four of them.
 func TestBarsAlignment(t *testing.T) {
 	t.Parallel()
-	// Two groups, every bar taller than 1.5 ms (of about 3.2 on the axis), so
-	// a pixel row a quarter above the bottom crosses all four bars.
+	// Two groups, every bar starting at the left edge of the data area.
 	// 40 samples each, so the intervals (and error bar stems) are long.
 	h := func(lo, hi int64) *hdrhistogram.Histogram {
 		x := hdrhistogram.New(1, 1e9, 3)
@@ -151,13 +153,23 @@ func TestBarsAlignment(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	img, err := png.Decode(f)
+	orig, err := png.Decode(f)
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Scan the row for vermilion runs (the p99 bars) and blue runs (the p50
-	// bars): there must be two of each, alternating blue, red.
-	row := img.Bounds().Dy() * 3 / 4
+	img := transposed{orig}
+	// Scan the column a few pixels right of the first blue pixel for
+	// vermilion runs (the p99 bars) and blue runs (the p50 bars): there
+	// must be two of each, alternating blue, red from the top.
+	row := -1
+	for x := 0; x < orig.Bounds().Dx() && row < 0; x++ {
+		for y := 0; y < orig.Bounds().Dy(); y++ {
+			if classify(orig, x, y) == "blue" {
+				row = x + 6
+				break
+			}
+		}
+	}
 	runs := colourRuns(img, row)
 	var seq []string
 	for _, r := range runs {
@@ -186,9 +198,16 @@ func TestBarsAlignment(t *testing.T) {
 	for i, r := range runs {
 		mid := (r.x0 + r.x1) / 2
 		var stem []int
+		// The bar's end, on its edge row (clear of the error bar); the
+		// error bar's lower half lies inside the bar, its value label
+		// beyond the bar's end.
+		end := row
+		for end < img.Bounds().Dy() && classify(img, r.x0+2, end) == r.colour {
+			end++
+		}
 		for x := r.x0 + 3; x < r.x1-3; x++ {
 			dark := 0
-			for y := img.Bounds().Dy() / 10; y < row; y++ { // below the title, above the scan row
+			for y := row; y < end; y++ {
 				if isDark(img, x, y) {
 					dark++
 				}
@@ -207,6 +226,16 @@ func TestBarsAlignment(t *testing.T) {
 		}
 	}
 }
+
+// transposed swaps an image's axes.
+type transposed struct{ image.Image }
+
+func (t transposed) Bounds() image.Rectangle {
+	b := t.Image.Bounds()
+	return image.Rect(b.Min.Y, b.Min.X, b.Max.Y, b.Max.X)
+}
+
+func (t transposed) At(x, y int) color.Color { return t.Image.At(y, x) }
 
 type run struct {
 	colour string
@@ -257,4 +286,67 @@ func abs(x int) int {
 		return -x
 	}
 	return x
+}
+
+// One panel per held combination, each titled with it.
+func TestGoldenFacetBars(t *testing.T) {
+	t.Parallel()
+	cells := testCells(t)
+	var facets []Facet
+	for _, mode := range []string{"full", "resumed"} {
+		f := Facet{Title: "TLS 1.3 " + mode + " ecdsa-p256"}
+		for _, c := range cells {
+			if c.Dims["mode"] == mode {
+				f.Cells = append(f.Cells, c)
+			}
+		}
+		facets = append(facets, f)
+	}
+	checkGolden(t, "bars_facets", func(p string) error {
+		return FacetBars(facets, BarsOptions{Dim: "group", Title: "total p50 and p99 by group"}, p)
+	}, "TLS 1.3 full ecdsa-p256", "TLS 1.3 resumed ecdsa-p256", "total latency (ms, log)")
+}
+
+// An open loop's over-time plot draws its offered rate.
+func TestGoldenOverTimeOffered(t *testing.T) {
+	t.Parallel()
+	c := testCells(t)[0]
+	c.Intervals = testIntervals()
+	checkGolden(t, "overtime_offered", func(p string) error {
+		return OverTime(c, OverTimeOptions{OfferedRate: 900}, p)
+	}, "offered rate", "achieved rate")
+}
+
+// A phase that overlaps the handshake (0-RTT's ttfb) is not stacked when
+// Overlaps names it, and the bar ends at the median total either way.
+func TestBreakdownLeavesOutOverlap(t *testing.T) {
+	t.Parallel()
+	hist := func(ms float64) *hdrhistogram.Histogram {
+		h := hdrhistogram.New(1, 1e9, 3)
+		_ = h.RecordValue(int64(ms * 1e6))
+		return h
+	}
+	c := Cell{Label: "0rtt", Dims: map[string]string{"mode": "0rtt"}, Phases: map[string]*hdrhistogram.Histogram{
+		"tcp_connect": hist(0.1), "tls_client_hello": hist(0.1), "tls_server_wait": hist(0.5), "ttfb": hist(0.6), "total": hist(0.8),
+	}}
+	for _, skip := range []bool{false, true} {
+		opt := BreakdownOptions{}
+		if skip {
+			opt.Overlaps = func(c Cell, ph string) bool { return ph == "ttfb" && c.Dims["mode"] == "0rtt" }
+		}
+		prefix := filepath.Join(t.TempDir(), "b")
+		if err := PhaseBreakdown([]Cell{c}, opt, prefix); err != nil {
+			t.Fatal(err)
+		}
+		svg, err := os.ReadFile(prefix + ".svg")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Contains(string(svg), ">ttfb<"); got == skip {
+			t.Errorf("overlaps skipped=%v: ttfb in the legend = %v", skip, got)
+		}
+		if !strings.Contains(string(svg), "total 0.80 ms") {
+			t.Errorf("overlaps skipped=%v: no median total label", skip)
+		}
+	}
 }

@@ -52,9 +52,13 @@ func (l *legend) columns(n int) []*gplot.Legend {
 // never cover data. A narrow legend goes to the right of the plots, a wide
 // one below them, in two columns when they fit.
 type figure struct {
-	rows   []*gplot.Plot
-	legend *legend // nil or empty: no legend
+	rows   []*gplot.Plot // the panels, row by row
+	cols   int           // panels per row; 0 means 1
+	legend *legend       // nil or empty: no legend
 	w, h   vg.Length
+	// legendBelow puts the legend under the plots even when it is narrow
+	// (panels side by side need the width).
+	legendBelow bool
 }
 
 var (
@@ -90,7 +94,7 @@ func (f figure) layout() (cols []*gplot.Legend, lw, lh vg.Length, below bool, w,
 	}
 	cols = f.legend.columns(1)
 	lw, lh = size(cols)
-	if lw <= maxRightLegend {
+	if lw <= maxRightLegend && !f.legendBelow {
 		w = max(w, minDataWidth+f.yAxisWidth()+lw+legendGap+2*figMargin)
 		h = max(h, lh+1.5*vg.Inch)
 		return cols, lw, lh, false, w, h
@@ -136,14 +140,19 @@ func (f figure) draw(dc draw.Canvas) {
 	case len(cols) > 0:
 		pc.Max.X -= lw + legendGap
 	}
-	plots := make([][]*gplot.Plot, len(f.rows))
-	for i, p := range f.rows {
-		plots[i] = []*gplot.Plot{p}
+	per := max(f.cols, 1)
+	nrows := (len(f.rows) + per - 1) / per
+	plots := make([][]*gplot.Plot, nrows)
+	for i := range plots {
+		plots[i] = make([]*gplot.Plot, per)
 	}
-	tiles := draw.Tiles{Rows: len(f.rows), Cols: 1, PadY: vg.Points(12)}
+	for i, p := range f.rows {
+		plots[i/per][i%per] = p
+	}
+	tiles := draw.Tiles{Rows: nrows, Cols: per, PadY: vg.Points(12), PadX: vg.Points(18)}
 	cs := gplot.Align(plots, tiles, pc)
 	for i, p := range f.rows {
-		p.Draw(cs[i][0])
+		p.Draw(cs[i/per][i%per])
 	}
 	if len(cols) == 0 {
 		return

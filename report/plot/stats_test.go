@@ -155,6 +155,7 @@ func TestNiceTicks(t *testing.T) {
 		{0, 0.9, "0.0 0.2 0.4 0.6 0.8"},
 		{0, 13, "0.0 2.5 5.0 7.5 10.0 12.5"},
 		{-1, 1, "-1.0 -0.5 0.0 0.5 1.0"},
+		{0, 1300, "0 250 500 750 1000 1250"},
 	} {
 		var labels []string
 		for _, tk := range (niceTicks{n: 6}).Ticks(tc.min, tc.max) {

@@ -77,7 +77,7 @@ func (t niceTicks) Ticks(min, max float64) []gplot.Tick {
 		}
 	}
 	prec := max0(-int(math.Floor(math.Log10(step))))
-	if mult == 2.5 {
+	if mult == 2.5 && step < 10 { // 2.5, 0.25: one digit more; 25, 250: none
 		prec++
 	}
 	if mult == 10 {
@@ -111,13 +111,15 @@ func max0(x int) int {
 // logTicks labels a log axis at 1, 2 and 5 times each power of ten, with
 // unlabelled minor ticks at the other integers. Unlike gonum's LogTicks it
 // returns only ticks inside [min, max]: gonum pads the plot for the labels
-// of out-of-range ticks too, which leaves a blank band above the data.
-type logTicks struct{}
+// of out-of-range ticks too, which leaves a blank band above the data. With
+// sparse, only the powers of ten are labelled (narrow axes over several
+// decades).
+type logTicks struct{ sparse bool }
 
 var _ gplot.Ticker = logTicks{}
 
 // Ticks implements gplot.Ticker.
-func (logTicks) Ticks(min, max float64) []gplot.Tick {
+func (lt logTicks) Ticks(min, max float64) []gplot.Tick {
 	if !(min > 0) || !(max >= min) || math.IsInf(max, 0) {
 		return nil
 	}
@@ -129,7 +131,7 @@ func (logTicks) Ticks(min, max float64) []gplot.Tick {
 				continue
 			}
 			t := gplot.Tick{Value: v}
-			if m == 1 || m == 2 || m == 5 {
+			if m == 1 || (!lt.sparse && (m == 2 || m == 5)) {
 				t.Label = strconv.FormatFloat(v, 'f', -1, 64)
 			}
 			ticks = append(ticks, t)

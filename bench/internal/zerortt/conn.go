@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+
+	"github.com/hsbench/hsbench/bench/internal/tlswire"
 )
 
 // maxHandshakeMsg bounds a reassembled handshake message (certificate
@@ -36,7 +38,7 @@ var captureRecord func(typ uint8, data []byte)
 // recordConn is the inbound half of the record layer plus handshake
 // message reassembly. It owns no socket: in is any byte stream.
 type recordConn struct {
-	rr    *recordReader
+	rr    *tlswire.RecordReader
 	in    *halfConn // nil while records are plaintext
 	hsBuf []byte    // handshake bytes not yet returned as messages
 	ccs   int       // change_cipher_spec records seen (compatibility mode)
@@ -61,7 +63,7 @@ func (c *recordConn) setReadKey(hc *halfConn) error {
 // compatibility change_cipher_spec records are skipped.
 func (c *recordConn) readRecord() (uint8, []byte, error) {
 	for range 64 { // bound consecutive skipped records
-		hdr, body, err := c.rr.next()
+		hdr, body, err := c.rr.Next()
 		if err != nil {
 			return 0, nil, err
 		}
@@ -70,7 +72,7 @@ func (c *recordConn) readRecord() (uint8, []byte, error) {
 			// RFC 8446, Section 5: a single 0x01 byte, unprotected, may
 			// arrive at any time during the handshake.
 			if len(body) != 1 || body[0] != 1 || c.ccs > 0 {
-				return 0, nil, &RecordError{Reason: "unexpected change_cipher_spec"}
+				return 0, nil, &RecordError{Engine: "zerortt", Reason: "unexpected change_cipher_spec"}
 			}
 			c.ccs++
 			continue
@@ -82,7 +84,7 @@ func (c *recordConn) readRecord() (uint8, []byte, error) {
 				return 0, nil, err
 			}
 		} else if len(body) > maxPlaintext {
-			return 0, nil, &RecordError{Reason: "record_overflow: plaintext record too long"}
+			return 0, nil, &RecordError{Engine: "zerortt", Reason: "record_overflow: plaintext record too long"}
 		}
 		if captureRecord != nil {
 			captureRecord(typ, data)
@@ -90,7 +92,7 @@ func (c *recordConn) readRecord() (uint8, []byte, error) {
 		switch typ {
 		case recordAlert:
 			if len(data) != 2 {
-				return 0, nil, &RecordError{Reason: "malformed alert"}
+				return 0, nil, &RecordError{Engine: "zerortt", Reason: "malformed alert"}
 			}
 			if data[1] == alertCloseNotify {
 				return 0, nil, errCloseNotify
@@ -98,20 +100,20 @@ func (c *recordConn) readRecord() (uint8, []byte, error) {
 			return 0, nil, &AlertError{Level: data[0], Code: data[1]}
 		case recordHandshake:
 			if len(data) == 0 {
-				return 0, nil, &RecordError{Reason: "empty handshake record"}
+				return 0, nil, &RecordError{Engine: "zerortt", Reason: "empty handshake record"}
 			}
 		case recordApplicationData:
 			if c.in == nil {
-				return 0, nil, &RecordError{Reason: "unprotected application data"}
+				return 0, nil, &RecordError{Engine: "zerortt", Reason: "unprotected application data"}
 			}
 		case recordChangeCipherSpec:
-			return 0, nil, &RecordError{Reason: "protected change_cipher_spec"}
+			return 0, nil, &RecordError{Engine: "zerortt", Reason: "protected change_cipher_spec"}
 		default:
-			return 0, nil, &RecordError{Reason: fmt.Sprintf("unknown inner content type %d", typ)}
+			return 0, nil, &RecordError{Engine: "zerortt", Reason: fmt.Sprintf("unknown inner content type %d", typ)}
 		}
 		return typ, data, nil
 	}
-	return 0, nil, &RecordError{Reason: "too many change_cipher_spec records"}
+	return 0, nil, &RecordError{Engine: "zerortt", Reason: "too many change_cipher_spec records"}
 }
 
 // nextBufferedMessage pops a complete handshake message from hsBuf.

@@ -3,6 +3,8 @@ package zerortt
 import (
 	"errors"
 	"fmt"
+
+	"github.com/hsbench/hsbench/bench/internal/tlswire"
 )
 
 // ErrEarlyDataAborted is returned (wrapped, with the alert) when a server
@@ -107,11 +109,7 @@ func (e *AlertError) Name() string { return AlertName(e.Code) }
 
 // RecordError is a record-layer failure: a malformed record header, an
 // oversized record, or a record that does not authenticate.
-type RecordError struct {
-	Reason string
-}
-
-func (e *RecordError) Error() string { return "zerortt: record layer: " + e.Reason }
+type RecordError = tlswire.RecordError
 
 func handshakeErr(format string, args ...any) error {
 	return fmt.Errorf("%w: "+format, append([]any{ErrHandshakeFailed}, args...)...)

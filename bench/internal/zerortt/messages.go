@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 
+	"github.com/hsbench/hsbench/bench/internal/tlswire"
 	"golang.org/x/crypto/cryptobyte"
 )
 
@@ -59,23 +60,7 @@ func splitMessage(msg []byte, want uint8) (cryptobyte.String, error) {
 
 // readExtensions walks an extension block, rejecting duplicates.
 func readExtensions(s *cryptobyte.String, fn func(typ uint16, data cryptobyte.String) bool) bool {
-	var exts cryptobyte.String
-	if !s.ReadUint16LengthPrefixed(&exts) {
-		return false
-	}
-	seen := make(map[uint16]bool)
-	for !exts.Empty() {
-		var typ uint16
-		var data cryptobyte.String
-		if !exts.ReadUint16(&typ) || !exts.ReadUint16LengthPrefixed(&data) || seen[typ] {
-			return false
-		}
-		seen[typ] = true
-		if !fn(typ, data) {
-			return false
-		}
-	}
-	return true
+	return tlswire.ReadExtensions(s, fn)
 }
 
 // parseServerHello parses a ServerHello or HelloRetryRequest message,

@@ -1,26 +1,26 @@
 package zerortt
 
 import (
-	"bufio"
 	"crypto/cipher"
 	"encoding/binary"
 	"fmt"
 	"io"
+
+	"github.com/hsbench/hsbench/bench/internal/tlswire"
 )
 
 // Record content types (RFC 8446, Section 5.1).
 const (
-	recordChangeCipherSpec uint8 = 20
-	recordAlert            uint8 = 21
-	recordHandshake        uint8 = 22
-	recordApplicationData  uint8 = 23
+	recordChangeCipherSpec = tlswire.RecordChangeCipherSpec
+	recordAlert            = tlswire.RecordAlert
+	recordHandshake        = tlswire.RecordHandshake
+	recordApplicationData  = tlswire.RecordApplicationData
 )
 
-const (
-	recordHeaderLen = 5
-	maxPlaintext    = 1 << 14
-	maxCiphertext   = maxPlaintext + 256
-)
+const maxPlaintext = tlswire.MaxPlaintext
+
+// newRecordReader splits the server's byte stream into records.
+func newRecordReader(r io.Reader) *tlswire.RecordReader { return tlswire.NewRecordReader(r, "zerortt") }
 
 // halfConn is one direction of record protection: an AEAD, its static IV
 // and the record sequence number.
@@ -72,14 +72,14 @@ func (hc *halfConn) seal(out []byte, typ uint8, payload []byte) []byte {
 // returns the inner content type and plaintext.
 func (hc *halfConn) open(hdr, body []byte) (uint8, []byte, error) {
 	if hdr[0] != recordApplicationData {
-		return 0, nil, &RecordError{Reason: fmt.Sprintf("unprotected record of type %d after keys were set", hdr[0])}
+		return 0, nil, &RecordError{Engine: "zerortt", Reason: fmt.Sprintf("unprotected record of type %d after keys were set", hdr[0])}
 	}
 	if len(body) < hc.aead.Overhead()+1 {
-		return 0, nil, &RecordError{Reason: "protected record too short"}
+		return 0, nil, &RecordError{Engine: "zerortt", Reason: "protected record too short"}
 	}
 	pt, err := hc.aead.Open(nil, hc.nonce(), body, hdr)
 	if err != nil {
-		return 0, nil, &RecordError{Reason: "bad_record_mac: record does not authenticate"}
+		return 0, nil, &RecordError{Engine: "zerortt", Reason: "bad_record_mac: record does not authenticate"}
 	}
 	hc.seq++
 	i := len(pt) - 1
@@ -87,46 +87,10 @@ func (hc *halfConn) open(hdr, body []byte) (uint8, []byte, error) {
 		i--
 	}
 	if i < 0 {
-		return 0, nil, &RecordError{Reason: "protected record has no content type"}
+		return 0, nil, &RecordError{Engine: "zerortt", Reason: "protected record has no content type"}
 	}
 	if i > maxPlaintext {
-		return 0, nil, &RecordError{Reason: "record_overflow: inner plaintext too long"}
+		return 0, nil, &RecordError{Engine: "zerortt", Reason: "record_overflow: inner plaintext too long"}
 	}
 	return pt[i], pt[:i], nil
-}
-
-// recordReader splits a byte stream into records.
-type recordReader struct {
-	r   *bufio.Reader
-	hdr [recordHeaderLen]byte
-}
-
-func newRecordReader(r io.Reader) *recordReader {
-	return &recordReader{r: bufio.NewReaderSize(r, recordHeaderLen+maxCiphertext)}
-}
-
-// next reads one record. The returned slices are valid until the next call.
-func (rr *recordReader) next() (hdr, body []byte, err error) {
-	if _, err := io.ReadFull(rr.r, rr.hdr[:]); err != nil {
-		return nil, nil, err
-	}
-	typ := rr.hdr[0]
-	if typ < recordChangeCipherSpec || typ > recordApplicationData {
-		return nil, nil, &RecordError{Reason: fmt.Sprintf("unknown record type %d (not TLS?)", typ)}
-	}
-	if rr.hdr[1] != 3 || rr.hdr[2] > 4 {
-		return nil, nil, &RecordError{Reason: fmt.Sprintf("unexpected record version %#02x%02x", rr.hdr[1], rr.hdr[2])}
-	}
-	n := int(binary.BigEndian.Uint16(rr.hdr[3:]))
-	if n > maxCiphertext {
-		return nil, nil, &RecordError{Reason: fmt.Sprintf("record_overflow: %d-byte record", n)}
-	}
-	body = make([]byte, n)
-	if _, err := io.ReadFull(rr.r, body); err != nil {
-		if err == io.EOF {
-			err = io.ErrUnexpectedEOF
-		}
-		return nil, nil, err
-	}
-	return rr.hdr[:], body, nil
 }
