@@ -21,7 +21,7 @@ func TestABSameTargetNeverFails(t *testing.T) {
 	noGitHub(t)
 	dir := filepath.Join(t.TempDir(), "ab")
 	out, errs, code := hsbench(t, context.Background(), "ab", "--base", "embedded", "--new", "embedded",
-		"--runs", "8", "--count", "15", "--warmup", "0", "--mode", "full,resumed", "--quiet", "--out", dir,
+		"--runs", "8", "--count", "15", "--duration", "0", "--warmup", "0", "--mode", "full,resumed", "--quiet", "--out", dir,
 		"--threshold", "default=50%") // the statistics' error rates are the unit tests' business
 	if code != exitOK && code != exitInconcl {
 		t.Fatalf("A/A: exit %d, want 0 (PASS) or 3 (undecided)\n%s\n%s", code, out, errs)
@@ -79,7 +79,7 @@ func TestABSlowdownFailsEarly(t *testing.T) {
 	noGitHub(t)
 	dir := filepath.Join(t.TempDir(), "ab")
 	out, errs, code := hsbench(t, context.Background(), "ab", "--base", "embedded", "--new", "embedded:slowdown=400%",
-		"--runs", "40", "--count", "20", "--warmup", "0", "--mode", "resumed", "--metric", "total:p50", "--out", dir)
+		"--runs", "40", "--count", "20", "--duration", "0", "--warmup", "0", "--mode", "resumed", "--metric", "total:p50", "--out", dir)
 	if code != exitFailed {
 		t.Fatalf("A/A+400%%: exit %d, want 1\n%s\n%s", code, out, errs)
 	}
