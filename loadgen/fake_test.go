@@ -115,6 +115,18 @@ func TestOpenLoopRate(t *testing.T) {
 		if time.Duration(tot.Max()) > total+total/500 {
 			t.Fatalf("total %v includes the post-response work", time.Duration(tot.Max()))
 		}
+		// Hit i ends at 30i+15 ms: the first 100 end before the schedule's
+		// 3 s are over, 3 or 4 in each 100 ms bucket.
+		var done int64
+		for k, n := range res.Completions {
+			done += n
+			if n < 3 || n > 4 {
+				t.Fatalf("bucket %d holds %d completions, want 3 or 4: %v", k, n, res.Completions)
+			}
+		}
+		if len(res.Completions) != 30 || done != 100 {
+			t.Fatalf("completions by 100 ms %v (%d), want 30 buckets holding 100", res.Completions, done)
+		}
 		if res.OffClock != 150*post {
 			t.Fatalf("off the clock %v, want %v", res.OffClock, 150*post)
 		}

@@ -52,6 +52,13 @@ type Result struct {
 	// not errors of the target.
 	Canceled    int64
 	PrimeErrors Counts
+	// Busy counts measured open-loop hits (warm-up left out) that found
+	// every worker busy and so started late.
+	Busy int64
+	// Completions counts the measured attempts by when they ended, in
+	// buckets of CompletionBucket from the start of measurement, up to
+	// Duration (attempts that ended later are not in it).
+	Completions []int64
 	// WarmupErrors counts warm-up attempts that failed, by class (a
 	// timeout that began in warm-up shows here if it also ended there).
 	WarmupErrors Counts
@@ -98,6 +105,9 @@ type job struct {
 	intended time.Time
 }
 
+// CompletionBucket is the width of Result.Completions' buckets.
+const CompletionBucket = 100 * time.Millisecond
+
 type runner struct {
 	cfg       Config
 	start     time.Time // run start (warmup begins)
@@ -112,6 +122,8 @@ type runner struct {
 	recorders []*recorder
 	primeErrs Counts
 	warmErrs  Counts
+	// completions counts measured attempts by end time (see Result).
+	completions []atomic.Int64
 }
 
 // Run executes the load and returns what it measured. It stops by itself
@@ -122,6 +134,9 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		return nil, err
 	}
 	r := &runner{cfg: cfg, primeErrs: Counts{}, warmErrs: Counts{}, cpu: newCPUShares(cfg.CPUClock)}
+	if cfg.Duration > 0 {
+		r.completions = make([]atomic.Int64, (cfg.Duration+CompletionBucket-1)/CompletionBucket)
+	}
 	workCtx, cancelWork := context.WithCancel(ctx)
 	defer cancelWork()
 
@@ -174,6 +189,8 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		WarmupCount: r.warmup.Load(),
 		Canceled:    r.canceled.Load(),
 		PrimeErrors: r.primeErrs,
+		Busy:        late.busyLate,
+		Completions: make([]int64, len(r.completions)),
 		OffClock:    time.Duration(r.offClock.Load()),
 		Stopped:     ctx.Err() != nil,
 		// Every worker has returned: nothing is in flight.
@@ -182,6 +199,9 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		CPU:          r.cpu.finish(),
 	}
 	res.CPU.Wall = time.Since(r.start)
+	for i := range r.completions {
+		res.Completions[i] = r.completions[i].Load()
+	}
 	res.Warnings = warnings(cfg, res, late)
 	return res, nil
 }
@@ -261,6 +281,9 @@ func (r *runner) run1(ctx context.Context, h sample.Handshaker, intended time.Ti
 	o := outcome{s: s}
 	if s.Set.Has(sample.Total) {
 		o.offClock = max(0, returned.Sub(called)-s.Phases[sample.Total])
+	}
+	if i := int(end.Sub(r.measure) / CompletionBucket); i < len(r.completions) {
+		r.completions[i].Add(1)
 	}
 	if !intended.IsZero() {
 		o.open = true

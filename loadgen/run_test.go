@@ -103,6 +103,10 @@ func TestOpenLoopShowsStall(t *testing.T) {
 	if len(res.Warnings) == 0 {
 		t.Fatal("no warning that the generator fell behind")
 	}
+	// The hits due during the stall found the only worker busy.
+	if res.Busy < 50 {
+		t.Fatalf("%d hits found the worker busy, want at least 50 of the ~100 due during the stall", res.Busy)
+	}
 }
 
 // Cancelling the context stops the run early and keeps what was measured.

@@ -193,6 +193,9 @@ func TestBusyWarningCountsMeasuredHitsOnly(t *testing.T) {
 		if !found || late < 50 {
 			t.Errorf("%d late hits, warnings %q: want one saying %q", late, res.Warnings, want)
 		}
+		if res.Busy != int64(late) {
+			t.Errorf("Result.Busy %d, want the %d late hits that found the worker busy", res.Busy, late)
+		}
 	})
 }
 

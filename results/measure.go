@@ -82,6 +82,7 @@ func MeasureOf(res *loadgen.Result, repeat int, offset, cpu time.Duration) (Meas
 	m.Warmup = res.WarmupCount
 	m.Canceled = res.Canceled
 	m.PrimeErrors = res.PrimeErrors
+	m.BusyStarts = res.Busy
 	m.ClientCPUMS = float64(cpu) / 1e6
 	u := res.CPU
 	m.ClientCPUMeasuredMS = float64(u.Measured) / 1e6
@@ -167,6 +168,7 @@ func combine(parts []Measure, sideBySide bool) (Measure, error) {
 		t.OK += r.OK
 		t.Warmup += r.Warmup
 		t.Canceled += r.Canceled
+		t.BusyStarts += r.BusyStarts
 		t.Overlapping += r.Overlapping
 		t.PrimingHandshakes += r.PrimingHandshakes
 		t.PrimingInitial += r.PrimingInitial

@@ -113,6 +113,9 @@ type Measure struct {
 	Mismatches    map[string]int64 `json:"mismatches"`
 	// PrimeErrors are failures of the unmeasured priming handshakes.
 	PrimeErrors map[string]int64 `json:"prime_errors,omitempty"`
+	// BusyStarts counts measured open-loop handshakes that found every
+	// in-flight slot busy and started late.
+	BusyStarts int64 `json:"busy_starts,omitempty"`
 	// Negotiated tallies successful samples by what they negotiated:
 	// negotiated["group"]["x25519"] = n.
 	Negotiated map[string]map[string]int64 `json:"negotiated"`

@@ -92,6 +92,7 @@ func (p *runPlan) open(stdout, stderr io.Writer) (*runState, error) {
 		planned = p.f.warmup + p.f.duration
 	}
 	r.prog = newProgress(stderr, p.f.quiet, len(p.order), planned)
+	r.prog.note = p.progressNote
 	return r, nil
 }
 
@@ -140,11 +141,17 @@ func (r *runState) step(ctx context.Context, st step) error {
 			_ = r.hlog.Interval(c.id, offset, s)
 			_ = r.hlog.Flush()
 			r.prog.interval(s)
+			if p.onInterval != nil {
+				p.onInterval(s)
+			}
 		},
 	})
 	r.prog.end()
 	if err != nil {
 		return fmt.Errorf("hsbench: %s: %w", c.id, err)
+	}
+	if p.onResult != nil {
+		p.onResult(res)
 	}
 	m, err := results.MeasureOf(res, st.repeat, offset, results.ProcessCPU()-cpu)
 	if err != nil {

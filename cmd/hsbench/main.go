@@ -18,7 +18,7 @@ func main() {
 // stopMessage is what the first SIGINT or SIGTERM prints: only the
 // commands that measure have something to write.
 func stopMessage(args []string) string {
-	if len(args) > 0 && (args[0] == "run" || args[0] == "ab") {
+	if len(args) > 0 && (args[0] == "run" || args[0] == "ab" || args[0] == "capacity") {
 		return "hsbench: stopping, writing what was measured (press Ctrl-C again to quit at once)"
 	}
 	return "hsbench: stopping"

@@ -19,6 +19,7 @@ type progress struct {
 	w       io.Writer
 	on      bool
 	label   string
+	note    string // prefix of the label (a capacity search's step)
 	total   *loadgen.Snapshot
 	steps   int           // steps in the whole run
 	done    int           // steps finished
@@ -49,7 +50,7 @@ func stepLabel(k, steps int, cell string, repeat, repeats int) string {
 }
 
 func (p *progress) begin(cell string, repeat, repeats int) {
-	p.label = stepLabel(p.done+1, p.steps, cell, repeat, repeats)
+	p.label = p.note + stepLabel(p.done+1, p.steps, cell, repeat, repeats)
 	p.total = &loadgen.Snapshot{Errors: loadgen.Counts{}, Mismatches: loadgen.Counts{}, Tally: loadgen.Tally{}}
 	p.begun = time.Now()
 	if p.on {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/hsbench/hsbench/bench/sample"
 	"github.com/hsbench/hsbench/report"
+	"github.com/hsbench/hsbench/results"
 )
 
 func init() {
@@ -46,8 +47,14 @@ func reportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			return usagef("parsing --dims: unknown dimension %q (want group, suite, version, mode, cert, transport or run)", d)
 		}
 	}
+	if len(dirs) == 1 && results.IsCapacity(dirs[0]) {
+		return capacityReport(dirs[0], *out, stdout)
+	}
 	var srcs []report.Source
 	for _, d := range dirs {
+		if results.IsCapacity(d) {
+			return usagef("report: %s is a capacity search: report it alone", d)
+		}
 		src, err := report.LoadSource(d)
 		if err != nil {
 			return usagef("report: %s: %v", d, err)
@@ -69,6 +76,26 @@ func reportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	fmt.Fprintf(stdout, "hsbench: report of %d cell%s in %s (%d files; open %s)\n",
 		len(site.Cells), plural(len(site.Cells)), *out, len(files), filepath.Join(*out, report.HTMLFile))
+	return nil
+}
+
+// capacityReport writes the report of a capacity search: the hockey
+// sticks, achieved and CPU against offered rate, report.md and index.html.
+func capacityReport(dir, out string, stdout io.Writer) error {
+	c, err := results.LoadCapacity(dir)
+	if err != nil {
+		return usagef("report: %s: %v", dir, err)
+	}
+	site, err := report.BuildCapacity(c)
+	if err != nil {
+		return usagef("report: %v", err)
+	}
+	files, err := site.Write(out)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "hsbench: capacity report of %d cell%s in %s (%d files; open %s)\n",
+		len(c.Curves), plural(len(c.Curves)), out, len(files), filepath.Join(out, report.HTMLFile))
 	return nil
 }
 

@@ -71,6 +71,13 @@ type runPlan struct {
 	budgets []slo.Objective
 	// shard is this process's part of a sharded run (nil: not sharded).
 	shard *shardPlan
+	// progressNote prefixes the live progress line (a capacity step).
+	progressNote string
+	// onInterval, when set, sees every interval of every step (a capacity
+	// step counts its completions with it).
+	onInterval func(*loadgen.Snapshot)
+	// onResult, when set, sees each step's load generator result.
+	onResult func(*loadgen.Result)
 }
 
 // step is one (repeat, cell) run, in execution order.

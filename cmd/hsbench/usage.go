@@ -16,6 +16,7 @@ const (
 	groupLoad      = "load"
 	groupOutput    = "output"
 	groupGate      = "gate"
+	groupCapacity  = "capacity"
 	flagGroupKey   = "hsbench/group"
 )
 
@@ -25,6 +26,7 @@ var groupTitles = []struct{ key, title string }{
 	{groupLoad, "Load: when and how many handshakes"},
 	{groupOutput, "Output: files and what is printed"},
 	{groupGate, "Gate: what fails the command"},
+	{groupCapacity, "Capacity: the search and what a step must hold"},
 }
 
 // group files the named flags of fs under one help group. An unknown name

@@ -18,6 +18,8 @@ func TestHelpOnStdoutByGroup(t *testing.T) {
 		{[]string{"run", "--help"}, append(groups, "--target", "--rate", "--max-error-rate"), []string{"Other flags"}},
 		{[]string{"run", "-h"}, groups, nil},
 		{[]string{"ab", "--help"}, append(groups, "--base", "--runs", "--threshold"), []string{"--emulate-exec", "--emulate ", "--repeat", "--shard", "Other flags"}},
+		{[]string{"capacity", "--help"}, []string{"Capacity:", "Target:", "--slo", "--budget", "--rates", "--target-pid", "--max-error-rate"},
+			[]string{"--repeat", "--shard", "--tables", "--interval", "--client-auth", "Other flags"}},
 		{[]string{"compare", "--help"}, []string{"Gate:", "Output:", "--threshold", "--junit"}, nil},
 		{[]string{"report", "--help"}, []string{"--phase"}, nil},
 		{[]string{"serve", "--help"}, []string{"--addr"}, nil},
@@ -64,7 +66,7 @@ func TestStopMessage(t *testing.T) {
 	for _, c := range []struct {
 		args  []string
 		write bool
-	}{{[]string{"run"}, true}, {[]string{"ab"}, true}, {[]string{"serve"}, false}, {[]string{"emulate", "exec"}, false}, {nil, false}} {
+	}{{[]string{"run"}, true}, {[]string{"ab"}, true}, {[]string{"capacity"}, true}, {[]string{"serve"}, false}, {[]string{"emulate", "exec"}, false}, {nil, false}} {
 		if got := strings.Contains(stopMessage(c.args), "writing what was measured"); got != c.write {
 			t.Errorf("%v: %q", c.args, stopMessage(c.args))
 		}

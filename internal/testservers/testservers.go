@@ -178,3 +178,7 @@ func protocols(o Options) []string {
 	}
 	return p
 }
+
+// PID is the server's process ID (nginx runs with master_process off: one
+// process does the work), e.g. to read its CPU time from /proc.
+func (s *Server) PID() int { return s.proc.cmd.Process.Pid }
