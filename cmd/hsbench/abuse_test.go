@@ -213,7 +213,7 @@ func TestAbuseInterruptBeforeFirstCell(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx, cancel = context.WithCancel(context.Background())
-	p.turn = func(context.Context, step) { cancel() }
+	p.turn = func(context.Context, step) bool { cancel(); return true }
 	err = p.execute(ctx, &bytes.Buffer{}, &bytes.Buffer{})
 	if code := exitCode(err, &bytes.Buffer{}); code != exitInterrupted || !strings.Contains(err.Error(), "nothing written") {
 		t.Fatalf("stopped before the first step: %v (exit %d)", err, code)

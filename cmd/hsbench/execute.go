@@ -34,8 +34,8 @@ func (p *runPlan) execute(ctx context.Context, stdout, stderr io.Writer) error {
 	}
 	defer r.close()
 	for _, st := range p.order {
-		if p.turn != nil {
-			p.turn(ctx, st)
+		if p.turn != nil && !p.turn(ctx, st) {
+			break // hsbench ab has its answer: the run ends complete
 		}
 		if ctx.Err() != nil {
 			break
@@ -313,7 +313,10 @@ func (r *runState) finish(ctx context.Context, stdout, stderr io.Writer) error {
 	if interrupted {
 		return withCode(exitInterrupted, fmt.Errorf("hsbench: interrupted; partial results in %s", r.dir))
 	}
-	return r.p.gate(r.rec)
+	if err := r.p.gate(r.rec); err != nil {
+		return err
+	}
+	return r.p.judgeBudgets(r.rec, stdout)
 }
 
 // tables says whether the run ends with every cell's per-phase table:

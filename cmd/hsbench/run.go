@@ -19,21 +19,30 @@ import (
 
 	"github.com/hsbench/hsbench/bench"
 	"github.com/hsbench/hsbench/loadgen"
+	"github.com/hsbench/hsbench/report/slo"
 	"github.com/hsbench/hsbench/results"
 )
 
 func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs, f := newRunFlags(stdout)
+	var specs []string
+	addSLOFlag(fs, &specs, "absolute latency budget judged in every cell, PHASE:pNN<DURATION (repeatable), e.g. total:p99<10ms: exit 1 when exceeded, 3 when undecided")
+	group(fs, groupGate, "slo")
 	if help, err := parse(fs, args); help || err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return usagef("run: unexpected argument %q", fs.Arg(0))
 	}
+	budgets, err := parseSLOs(specs)
+	if err != nil {
+		return err
+	}
 	plan, err := planRun(fs, f)
 	if err != nil {
 		return err
 	}
+	plan.budgets = budgets
 	plan.args = append([]string{"run"}, args...)
 	return plan.execute(ctx, stdout, stderr)
 }
@@ -58,8 +67,11 @@ type runPlan struct {
 	// slowdown slows the embedded target (hsbench ab's embedded:slowdown=10%).
 	slowdown float64
 	// turn, when set, is called before each step and may block: hsbench ab
-	// uses it to interleave the whole runs of two plans.
-	turn func(ctx context.Context, st step)
+	// uses it to interleave the blocks of two plans. false ends the run
+	// there, complete.
+	turn func(ctx context.Context, st step) bool
+	// budgets are run's --slo, judged at the end.
+	budgets []slo.Objective
 	// shard is this process's part of a sharded run (nil: not sharded).
 	shard *shardPlan
 	// progressNote prefixes the live progress line (a capacity step).

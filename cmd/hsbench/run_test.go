@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/hsbench/hsbench/internal/target"
+	"github.com/hsbench/hsbench/report/slo"
 	"github.com/hsbench/hsbench/results"
 )
 
@@ -107,6 +108,9 @@ func TestRunBadInput(t *testing.T) {
 		{[]string{"run", "--target", "127.0.0.1:1", "--cert", "rsa-2048"}, "--cert"},
 		{[]string{"run", "--tls", "1.2", "--group", "x25519mlkem768"}, "TLS 1.3 only"},
 		{[]string{"run", "--max-error-rate", "2"}, "--max-error-rate"},
+		{[]string{"run", "--slo", "total:p99"}, "--slo"},
+		{[]string{"run", "--slo", "handshake:p99<1ms"}, "--slo"},
+		{[]string{"run", "--slo", "total:p99<1ms", "--slo", "total:p99<1ms"}, "--slo"},
 		{[]string{"nonsense"}, "unknown command"},
 	}
 	for _, r := range rows {
@@ -117,6 +121,31 @@ func TestRunBadInput(t *testing.T) {
 		}
 		if _, err := os.Stat(out); !errors.Is(err, os.ErrNotExist) {
 			t.Errorf("%v: bad input still created the run directory", r.args)
+		}
+	}
+}
+
+// --slo budgets are judged on every cell after the table: an impossible
+// one exits 1, one that needs more samples than were taken exits 3, and
+// a generous one passes.
+func TestRunBudgets(t *testing.T) {
+	noGitHub(t)
+	for _, tc := range []struct {
+		slo, verdict string
+		code         int
+	}{
+		{"total:p50<1ns", "FAIL", exitFailed},
+		{"total:p99.9<1h", "TOO_FEW", exitInconcl},
+		{"total:p50<1h", "PASS", exitOK},
+	} {
+		out, errs, code := hsbench(t, context.Background(), "run", "--count", "20", "--warmup", "0", "--mode", "full",
+			"--quiet", "--slo", tc.slo, "--out", filepath.Join(t.TempDir(), "r"))
+		o, err := slo.Parse(tc.slo)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if code != tc.code || !strings.Contains(out, o.String()+" "+tc.verdict) {
+			t.Errorf("--slo %s: exit %d, want %d and %s\n%s\n%s", tc.slo, code, tc.code, tc.verdict, out, errs)
 		}
 	}
 }

@@ -36,6 +36,7 @@ func (r *Result) WriteAnnotations(w io.Writer) error {
 		}
 		writeCommand(&b, cmd, "hsbench "+what+": "+c.Key.String(), c.Key.String()+": "+explain(c, alpha))
 	}
+	writeBudgetAnnotations(&b, r)
 	for _, warn := range r.Warnings {
 		writeCommand(&b, "warning", "hsbench compare", warn.Error())
 	}
@@ -47,7 +48,7 @@ func (r *Result) WriteAnnotations(w io.Writer) error {
 		cmd = "warning"
 	}
 	writeCommand(&b, cmd, "hsbench compare: "+string(r.Verdict),
-		fmt.Sprintf("%s vs %s: %s (exit %d)", r.Options.NewName, r.Options.BaseName, r.countsLine(), r.ExitCode()))
+		fmt.Sprintf("%s vs %s: %s (exit %d)", r.Options.NewName, r.Options.BaseName, r.CountsLine(), r.ExitCode()))
 	return flush(w, b.String(), "annotations")
 }
 

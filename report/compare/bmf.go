@@ -47,6 +47,7 @@ func (r *Result) BMF() BMF {
 		}
 		doc[c.Cell][MeasureSlug(c.Phase, c.Pct)] = m
 	}
+	addBudgetsBMF(doc, r)
 	return doc
 }
 

@@ -2,6 +2,18 @@
 // statistics and the output formats behind `hsbench compare BASE NEW`,
 // the CI regression gate on handshake latency.
 //
+// # Paired blocks, judged sequentially
+//
+// When BASE and NEW were measured side by side in short interleaved
+// blocks (hsbench ab: Series.Paired), each series is judged on the
+// per-pair log-ratios with a confidence sequence that stays valid however
+// long the blocks were sampled, winsorised against bursts of other work,
+// and the FAIL p-values are Holm-adjusted over the series: see
+// sequential.go for the method and its references. The rest of this
+// comment describes the unpaired comparison of whole runs, used when the
+// runs of the two sides cannot be paired; its U-test p-values are
+// Holm-adjusted over the series too.
+//
 // # Input: one value per whole run
 //
 // The caller reduces each replicate run to one number per cell and
@@ -52,7 +64,7 @@
 // With threshold t for the metric's percentile (Options.Thresholds) the
 // limit is 1+t, and for each series:
 //
-//   - FAIL: p < alpha and the ratio CI's lower bound > 1+t. The
+//   - FAIL: p < alpha (Holm-adjusted) and the ratio CI's lower bound > 1+t. The
 //     difference is real and even its optimistic end is beyond the
 //     tolerated slowdown. This is a regression.
 //   - PASS: the ratio CI's upper bound <= 1+t, whatever the p-value.
@@ -80,12 +92,18 @@
 //
 // # Overall verdict and exit codes
 //
-// Result.Verdict is FAIL if any series failed; else INVALID if the
-// input is unusable (no series, no series present on both sides, or any
-// INVALID series); else INCONCLUSIVE if any series is INCONCLUSIVE or
-// TOO_FEW_RUNS; else PASS. Result.ExitCode maps it to the exit status:
-// 0 pass (also inconclusive unless Options.Strict, with a warning),
-// 1 regression, 3 inconclusive under Strict, 4 invalid input. Exit code
+// A series whose cell failed more attempts than Options.MaxErrorRate on
+// either side is FAIL with the reason. Absolute budgets (AddBudgets) are
+// judged on NEW; a FAIL among them fails the result, an undecided one
+// makes a PASS INCONCLUSIVE.
+//
+// Result.Verdict is FAIL if any series or budget failed; else INVALID if
+// the input is unusable (no series, no series present on both sides, or
+// any INVALID series); else INCONCLUSIVE if any series is INCONCLUSIVE or
+// TOO_FEW_RUNS (or a budget undecided); else PASS. Result.ExitCode maps
+// it to the exit status: 0 pass (also inconclusive with
+// Options.AllowInconclusive, with a warning), 1 regression, 3 undecided,
+// 4 invalid input. Exit code
 // 2 is left to the CLI for usage errors, which is also what an error
 // from Compare (invalid Options) should map to.
 //

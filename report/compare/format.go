@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"golang.org/x/perf/benchmath"
+
+	"github.com/hsbench/hsbench/report/slo"
 )
 
 // A Writer renders a Result in one output format.
@@ -93,7 +95,7 @@ func fmtDelta(c Comparison, alpha float64) string {
 	switch {
 	case math.IsNaN(c.Ratio):
 		return "-"
-	case !(c.P < alpha):
+	case !c.Paired && !(c.P < alpha):
 		return "~"
 	default:
 		return fmt.Sprintf("%+.2f%%", 100*c.Delta())
@@ -128,18 +130,32 @@ func fmtN(c Comparison) string {
 // verdictOrder is the order of verdict counts in summaries.
 var verdictOrder = []Verdict{Fail, Invalid, Inconclusive, TooFewRuns, Unmatched, Pass, Improved}
 
-// countsLine returns e.g. "1 FAIL, 2 PASS, 1 IMPROVED".
-func (r *Result) countsLine() string {
+// CountsLine returns e.g. "1 FAIL, 2 PASS, 1 IMPROVED".
+func (r *Result) CountsLine() string {
 	var parts []string
 	for _, v := range verdictOrder {
 		if n := r.Count(v); n > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", n, v))
 		}
 	}
+	line := strings.Join(parts, ", ")
 	if len(parts) == 0 {
-		return "no series"
+		line = "no series"
 	}
-	return strings.Join(parts, ", ")
+	if len(r.Budgets) > 0 {
+		n := map[slo.Verdict]int{}
+		for _, b := range r.Budgets {
+			n[b.Verdict]++
+		}
+		var bs []string
+		for _, v := range []slo.Verdict{slo.Fail, slo.Inconclusive, slo.TooFew, slo.Pass} {
+			if n[v] > 0 {
+				bs = append(bs, fmt.Sprintf("%d %s", n[v], v))
+			}
+		}
+		line += "; budgets: " + strings.Join(bs, ", ")
+	}
+	return line
 }
 
 // settingsLine describes the options that shape the verdicts.
@@ -147,8 +163,11 @@ func (r *Result) settingsLine() string {
 	o := r.Options
 	s := fmt.Sprintf("alpha=%v confidence=%v bootstrap=%d seed=%d min-runs=%d thresholds=%s",
 		o.Alpha, o.Confidence, o.Iterations, o.Seed, r.MinRuns, o.Thresholds)
-	if o.Strict {
-		s += " strict"
+	if o.MaxErrorRate < 1 {
+		s += " max-error-rate=" + fmtPct(o.MaxErrorRate)
+	}
+	if o.AllowInconclusive {
+		s += " allow-inconclusive"
 	}
 	return s
 }
@@ -169,6 +188,9 @@ func (r *Result) warningLines() []string {
 
 // explain returns a one-sentence reason for c's verdict.
 func explain(c Comparison, alpha float64) string {
+	if c.Reason != "" {
+		return c.Reason
+	}
 	switch c.Verdict {
 	case Fail:
 		return fmt.Sprintf("new median %s ms vs base %s ms (%+.1f%%); ratio CI %s is above the limit %s (threshold %s) and p=%s < %v",
@@ -193,9 +215,18 @@ func explain(c Comparison, alpha float64) string {
 // legend explains the table columns.
 func (r *Result) legend() string {
 	conf := fmt.Sprintf("%v%%", 100*r.Options.Confidence)
+	for _, c := range r.Comparisons {
+		if c.Paired {
+			return "legend: base/new = median of per-block values (ms) ± half-width of its " + conf + " CI as % of the median; " +
+				"delta and ratio CI = NEW/BASE from the paired blocks: winsorised geometric mean of the per-pair ratios and its anytime-valid " +
+				"confidence sequence (lower bound at 1-alpha/m for m series, upper at 1-alpha); limit = 1+threshold; " +
+				"p = Holm-adjusted anytime p-value of a slowdown beyond the limit; n = pairs of blocks; " +
+				"FAIL = p < alpha; PASS = a slowdown beyond the limit excluded at 1-alpha; IMPROVED = NEW faster at 1-alpha"
+		}
+	}
 	return fmt.Sprintf("legend: base/new = median of per-run values (ms) ± half-width of its %s CI as %% of the median; "+
 		"delta = change of medians, ~ when p >= alpha; ratio CI = %s bootstrap CI of median(new)/median(base); "+
-		"limit = 1+threshold; p = Mann-Whitney U test; n = runs per side (base+new); "+
+		"limit = 1+threshold; p = Mann-Whitney U test, Holm-adjusted over the series; n = runs per side (base+new); "+
 		"FAIL = p < alpha and ratio CI above limit; PASS = ratio CI upper bound <= limit; IMPROVED = p < alpha and ratio CI below 1",
 		conf, conf)
 }

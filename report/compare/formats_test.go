@@ -37,8 +37,9 @@ func TestJUnitParsesBackWithMatchingCounts(t *testing.T) {
 			skipped++
 		}
 	}
+	// The golden budgets are one PASS, one FAIL and one TOO_FEW.
 	want := struct{ tests, failures, errs, skipped int }{
-		len(r.Comparisons), r.Count(Fail), r.Count(Invalid), r.Count(Inconclusive) + r.Count(TooFewRuns) + r.Count(Unmatched),
+		len(r.Comparisons) + 3, r.Count(Fail) + 1, r.Count(Invalid), r.Count(Inconclusive) + r.Count(TooFewRuns) + r.Count(Unmatched) + 1,
 	}
 	got := struct{ tests, failures, errs, skipped int }{len(s.Cases), failures, errs, skipped}
 	if got != want {
@@ -80,8 +81,8 @@ func TestBMFUnmarshals(t *testing.T) {
 	for _, measures := range doc {
 		total += len(measures)
 	}
-	if total != len(r.Comparisons) {
-		t.Errorf("exported %d metrics, want %d (every series has NEW runs)", total, len(r.Comparisons))
+	if total != len(r.Comparisons)+2 {
+		t.Errorf("exported %d metrics, want %d (every series has NEW runs, and slo-total-p50 and slo-total-p99-9)", total, len(r.Comparisons)+2)
 	}
 }
 
@@ -113,8 +114,8 @@ func TestGitHubActionBenchmarkUnmarshals(t *testing.T) {
 	if err := json.Unmarshal(buf.Bytes(), &entries); err != nil {
 		t.Fatalf("not valid JSON: %v", err)
 	}
-	if len(entries) != len(r.Comparisons) {
-		t.Fatalf("%d entries, want %d", len(entries), len(r.Comparisons))
+	if len(entries) != len(r.Comparisons)+len(r.Budgets) {
+		t.Fatalf("%d entries, want %d (series and budgets)", len(entries), len(r.Comparisons)+len(r.Budgets))
 	}
 	for _, e := range entries {
 		if e["unit"] != "ms" || e["name"] == "" {
@@ -190,9 +191,10 @@ func TestAnnotationsOneLinePerProblem(t *testing.T) {
 			t.Errorf("unescaped property in %q", l)
 		}
 	}
-	// 1 FAIL + overall error; INCONCLUSIVE, TOO_FEW_RUNS, UNMATCHED + 2 result warnings.
-	if errs != 2 || warns != 5 {
-		t.Errorf("got %d errors and %d warnings, want 2 and 5:\n%s", errs, warns, buf.String())
+	// 2 FAIL, the FAIL budget, the overall error; INCONCLUSIVE,
+	// TOO_FEW_RUNS, UNMATCHED, the TOO_FEW budget + 2 result warnings.
+	if errs != 4 || warns != 6 {
+		t.Errorf("got %d errors and %d warnings, want 4 and 6:\n%s", errs, warns, buf.String())
 	}
 }
 

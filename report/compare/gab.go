@@ -43,7 +43,7 @@ func (r *Result) GitHubActionBenchmark() []GABEntry {
 		}
 		entries = append(entries, e)
 	}
-	return entries
+	return append(entries, budgetGAB(r)...)
 }
 
 // WriteGitHubActionBenchmark writes r.GitHubActionBenchmark() as

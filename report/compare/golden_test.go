@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/hsbench/hsbench/internal/golden"
+	"github.com/hsbench/hsbench/report/slo"
 )
 
 // pattern is ten per-run values with about ±2% spread around 1.
@@ -21,13 +22,14 @@ func wide(center float64) []float64 {
 // goldenSeries covers every verdict with fixed data.
 func goldenSeries() []Series {
 	return []Series{
-		{Cell: "tls1.3/full/x25519", Phase: "total", Pct: 50, Base: around(10), New: around(12)},                       // FAIL
-		{Cell: "tls1.3/full/x25519", Phase: "total", Pct: 99, Base: around(20), New: scaled(around(20), 1.01)},         // PASS
-		{Cell: "tls1.3/resume/x25519", Phase: "total", Pct: 50, Base: around(5), New: around(4)},                       // IMPROVED
-		{Cell: "tls1.2/full/p256", Phase: "tls_handshake", Pct: 50, Base: wide(8), New: scaled(wide(8), 1.04)},         // INCONCLUSIVE
-		{Cell: "quic/full/x25519", Phase: "total", Pct: 99.9, Base: []float64{30, 31, 29}, New: []float64{33, 32, 34}}, // TOO_FEW_RUNS
-		{Cell: "tls1.3/full/mlkem768", Phase: "total", Pct: 50, New: around(11)},                                       // UNMATCHED
-		{Cell: "odd|cell,with:50%", Phase: "total", Pct: 50, Base: around(1), New: around(1)},                          // PASS, escaping
+		{Cell: "tls1.3/full/x25519", Phase: "total", Pct: 50, Base: around(10), New: around(12)},                            // FAIL
+		{Cell: "tls1.3/full/x25519", Phase: "total", Pct: 99, Base: around(20), New: scaled(around(20), 1.01)},              // PASS
+		{Cell: "tls1.3/resume/x25519", Phase: "total", Pct: 50, Base: around(5), New: around(4)},                            // IMPROVED
+		{Cell: "tls1.2/full/p256", Phase: "tls_handshake", Pct: 50, Base: wide(8), New: scaled(wide(8), 1.04)},              // INCONCLUSIVE
+		{Cell: "quic/full/x25519", Phase: "total", Pct: 99.9, Base: []float64{30, 31, 29}, New: []float64{33, 32, 34}},      // TOO_FEW_RUNS
+		{Cell: "tls1.3/full/mlkem768", Phase: "total", Pct: 50, New: around(11)},                                            // UNMATCHED
+		{Cell: "odd|cell,with:50%", Phase: "total", Pct: 50, Base: around(1), New: around(1)},                               // PASS, escaping
+		{Cell: "tls1.3/paired/x25519", Phase: "total", Pct: 50, Base: around(10), New: scaled(wide(10), 1.2), Paired: true}, // FAIL, paired
 	}
 }
 
@@ -45,6 +47,15 @@ func goldenResult(t *testing.T) *Result {
 	if err != nil {
 		t.Fatal(err)
 	}
+	objs, err := slo.ParseAll([]string{"total:p50<600us", "total:p50<400us", "total:p99.9<2ms"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bs, _, err := JudgeBudgets(histRun(t, 1000), objs, opts.Alpha) // PASS, FAIL, TOO_FEW
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.AddBudgets(bs)
 	return r
 }
 
@@ -56,8 +67,8 @@ func checkGolden(t *testing.T, name string, got []byte) {
 
 func TestGolden(t *testing.T) {
 	r := goldenResult(t)
-	// Sorted order: odd|cell, quic, tls1.2, tls1.3/full/mlkem768, tls1.3/full/x25519 p50, p99, tls1.3/resume.
-	wantVerdicts := []Verdict{Pass, TooFewRuns, Inconclusive, Unmatched, Fail, Pass, Improved}
+	// Sorted order: odd|cell, quic, tls1.2, tls1.3/full/mlkem768, tls1.3/full/x25519 p50, p99, tls1.3/paired, tls1.3/resume.
+	wantVerdicts := []Verdict{Pass, TooFewRuns, Inconclusive, Unmatched, Fail, Pass, Fail, Improved}
 	for i, c := range r.Comparisons {
 		if c.Verdict != wantVerdicts[i] {
 			t.Errorf("golden data row %d (%s): verdict %s, want %s", i, c.Key, c.Verdict, wantVerdicts[i])

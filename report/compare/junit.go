@@ -97,6 +97,11 @@ func (r *Result) WriteJUnit(w io.Writer) error {
 		suite.Cases = append(suite.Cases, tc)
 		suite.Tests++
 	}
+	cases, failures, skipped := budgetCases(r)
+	suite.Cases = append(suite.Cases, cases...)
+	suite.Tests += len(cases)
+	suite.Failures += failures
+	suite.Skipped += skipped
 	doc := junitSuites{
 		Name:     "hsbench compare",
 		Tests:    suite.Tests,

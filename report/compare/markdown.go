@@ -13,7 +13,7 @@ import (
 func (r *Result) WriteMarkdown(w io.Writer) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "### hsbench compare: %s → %s\n\n", mdEscape(r.Options.BaseName), mdEscape(r.Options.NewName))
-	fmt.Fprintf(&b, "**Verdict: %s** (exit %d): %s\n\n", r.Verdict, r.ExitCode(), r.countsLine())
+	fmt.Fprintf(&b, "**Verdict: %s** (exit %d): %s\n\n", r.Verdict, r.ExitCode(), r.CountsLine())
 	if len(r.Comparisons) > 0 {
 		b.WriteString("| cell | metric | base (ms) | new (ms) | delta | ratio CI | limit | p | n | verdict |\n")
 		b.WriteString("|:-----|:-------|----------:|---------:|------:|:--------:|------:|--:|--:|:--------|\n")
@@ -28,6 +28,7 @@ func (r *Result) WriteMarkdown(w io.Writer) error {
 		}
 		b.WriteString("\n")
 	}
+	writeBudgetsMarkdown(&b, r)
 	if lines := r.warningLines(); len(lines) > 0 {
 		fmt.Fprintf(&b, "<details><summary>Warnings (%d)</summary>\n\n", len(lines))
 		for _, l := range lines {

@@ -40,9 +40,19 @@ type Options struct {
 	// U test able to reach Alpha (see MinRuns); 0 means "just that".
 	MinRuns int
 
-	// Strict makes INCONCLUSIVE and TOO_FEW_RUNS fail the gate with
-	// exit code 3 instead of passing with a warning.
-	Strict bool
+	// TargetBlocks is the number of paired blocks at which the
+	// confidence sequence of a paired series is tightest (any value
+	// keeps its error rate). Default 16.
+	TargetBlocks int
+
+	// AllowInconclusive lets INCONCLUSIVE and TOO_FEW_RUNS pass with
+	// exit code 0 (and a warning) instead of exit code 3.
+	AllowInconclusive bool
+
+	// MaxErrorRate is the largest fraction of failed attempts a cell may
+	// have on either side; beyond it the cell's series FAIL with the
+	// reason. 1 turns the check off. Default 0.01, as 'hsbench run'.
+	MaxErrorRate float64
 }
 
 // DefaultOptions returns the recommended options: 5% threshold for
@@ -55,6 +65,9 @@ func DefaultOptions() Options {
 		Confidence: 0.95,
 		Iterations: 10000,
 		Seed:       1,
+
+		TargetBlocks: 16,
+		MaxErrorRate: 0.01,
 	}
 }
 
@@ -69,6 +82,12 @@ func (o Options) validate() error {
 	}
 	if o.Iterations < 100 {
 		errs = append(errs, fmt.Errorf("bootstrap iterations %d must be at least 100", o.Iterations))
+	}
+	if !(o.MaxErrorRate >= 0 && o.MaxErrorRate <= 1) {
+		errs = append(errs, fmt.Errorf("max error rate %v must be in [0, 1]", o.MaxErrorRate))
+	}
+	if o.TargetBlocks < 1 {
+		errs = append(errs, fmt.Errorf("target blocks %d must be at least 1", o.TargetBlocks))
 	}
 	if o.MinRuns < 0 {
 		errs = append(errs, fmt.Errorf("min runs %d must not be negative", o.MinRuns))

@@ -7,8 +7,10 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/hsbench/hsbench/bench/sample"
+	"github.com/hsbench/hsbench/report/slo"
 	"github.com/hsbench/hsbench/results"
 )
 
@@ -103,6 +105,9 @@ func RunValues(run *results.Run, metrics []Metric) (map[Key][]float64, []error, 
 				values[k] = append(values[k], v)
 				seen[m] = true
 			}
+			if w := fewSamples(c, m); w != nil {
+				warns = append(warns, w)
+			}
 			if len(missing) > 0 && len(missing) < len(c.Runs) {
 				warns = append(warns, fmt.Errorf("cell %s: no %s samples in run %s; left out", c.ID, m.Phase, strings.Join(missing, ", ")))
 			}
@@ -114,6 +119,32 @@ func RunValues(run *results.Run, metrics []Metric) (map[Key][]float64, []error, 
 		}
 	}
 	return values, warns, nil
+}
+
+// fewSamples warns when a cell's runs are too short to estimate m's
+// percentile: fewer samples than slo.MinSamples(pct, 95%), below which
+// even the largest sample does not bound the percentile from above.
+func fewSamples(c results.Cell, m Metric) error {
+	if m.Pct >= 100 {
+		return nil
+	}
+	need := slo.MinSamples(m.Pct, 0.95)
+	short, fewest := 0, int64(-1)
+	for _, r := range c.Runs {
+		ps, ok := r.Phases[m.Phase]
+		if !ok || ps.Count == 0 || ps.Count >= need {
+			continue
+		}
+		short++
+		if fewest < 0 || ps.Count < fewest {
+			fewest = ps.Count
+		}
+	}
+	if short == 0 {
+		return nil
+	}
+	return fmt.Errorf("cell %s: %s estimated from fewer than %d samples in %d of %d runs (fewest %d): too few to bound it at 95%%; measure longer runs",
+		c.ID, m, need, short, len(c.Runs), fewest)
 }
 
 // cellWarnings notes failed attempts and mismatches of a cell.
@@ -200,7 +231,8 @@ func RunsDiffer(base, new *results.Run) []error {
 // FromRuns builds the Series of two runs for the given metrics (see
 // RunValues), and the warnings to add to the Result: each side's own,
 // prefixed "base: " or "new: ", then RunsDiffer's. Cells present on one
-// side only become one-sided Series, reported as UNMATCHED.
+// side only become one-sided Series, reported as UNMATCHED. When the two
+// runs can be paired (Pairable) every series is paired block by block.
 func FromRuns(base, new *results.Run, metrics []Metric) ([]Series, []error, error) {
 	bv, bw, err := RunValues(base, metrics)
 	if err != nil {
@@ -218,5 +250,125 @@ func FromRuns(base, new *results.Run, metrics []Metric) ([]Series, []error, erro
 		warns = append(warns, fmt.Errorf("new: %w", w))
 	}
 	warns = append(warns, RunsDiffer(base, new)...)
-	return Pair(bv, nv), warns, nil
+	series := Pair(bv, nv)
+	if Pairable(base, new) {
+		if series, err = pairedSeries(base, new, metrics); err != nil {
+			return nil, nil, err
+		}
+	}
+	bf, nf := failuresOf(base), failuresOf(new)
+	for i := range series {
+		series[i].BaseFailures, series[i].NewFailures = bf[series[i].Cell], nf[series[i].Cell]
+	}
+	return series, warns, nil
+}
+
+// failuresOf counts each cell's failed attempts over its runs.
+func failuresOf(r *results.Run) map[string]Failures {
+	out := map[string]Failures{}
+	for _, c := range r.Cells {
+		classes := map[string]int64{}
+		var f Failures
+		for _, m := range c.Runs {
+			f.Attempts += m.Attempts
+			f.Failed += addAll(classes, m.Errors)
+		}
+		f.Classes = tally(classes)
+		out[c.ID] = f
+	}
+	return out
+}
+
+// Pairable reports whether the repeats of two runs were measured side by
+// side, so that repeat i of a cell in one pairs with repeat i of the same
+// cell in the other: the two sides of one 'hsbench ab' (the same
+// recorded command line, started together), or a run and itself.
+func Pairable(base, new *results.Run) bool {
+	if base.ID != "" && base.ID == new.ID && base.Started.Equal(new.Started) {
+		return true
+	}
+	ba, na := base.Config.Args, new.Config.Args
+	gap := base.Started.Sub(new.Started)
+	return len(ba) > 0 && ba[0] == "ab" && slices.Equal(ba, na) && gap < abStartSkew && gap > -abStartSkew
+}
+
+// abStartSkew bounds how far apart the two sides of one 'hsbench ab'
+// start: both are opened at once.
+const abStartSkew = 10 * time.Second
+
+// pairedSeries builds paired Series: per cell and metric, the values of
+// the repeats present on both sides, in repeat order. Cells on one side
+// only give one-sided (UNMATCHED) series.
+func pairedSeries(base, new *results.Run, metrics []Metric) ([]Series, error) {
+	bc, nc := cellsByID(base), cellsByID(new)
+	var out []Series
+	for _, id := range slices.Sorted(maps.Keys(unionKeys(bc, nc))) {
+		for _, m := range metrics {
+			bvals, err := repeatValues(bc[id], m)
+			if err != nil {
+				return nil, fmt.Errorf("base: %w", err)
+			}
+			nvals, err := repeatValues(nc[id], m)
+			if err != nil {
+				return nil, fmt.Errorf("new: %w", err)
+			}
+			s := Series{Cell: id, Phase: m.Phase, Pct: m.Pct, Paired: len(bvals) > 0 && len(nvals) > 0}
+			for _, r := range slices.Sorted(maps.Keys(unionKeys(bvals, nvals))) {
+				b, bok := bvals[r]
+				n, nok := nvals[r]
+				switch {
+				case bok && nok:
+					s.Base, s.New = append(s.Base, b), append(s.New, n)
+				case !s.Paired && bok:
+					s.Base = append(s.Base, b)
+				case !s.Paired && nok:
+					s.New = append(s.New, n)
+				}
+			}
+			if len(s.Base)+len(s.New) > 0 {
+				out = append(out, s)
+			}
+		}
+	}
+	return out, nil
+}
+
+func cellsByID(r *results.Run) map[string]*results.Cell {
+	m := map[string]*results.Cell{}
+	for i := range r.Cells {
+		m[r.Cells[i].ID] = &r.Cells[i]
+	}
+	return m
+}
+
+func unionKeys[K comparable, V any](a, b map[K]V) map[K]bool {
+	u := map[K]bool{}
+	for k := range a {
+		u[k] = true
+	}
+	for k := range b {
+		u[k] = true
+	}
+	return u
+}
+
+// repeatValues maps each repeat of a cell with samples of m's phase to
+// m's value in it; nil cell gives none.
+func repeatValues(c *results.Cell, m Metric) (map[int]float64, error) {
+	out := map[int]float64{}
+	if c == nil {
+		return out, nil
+	}
+	for _, r := range c.Runs {
+		ps, ok := r.Phases[m.Phase]
+		if !ok || ps.Count == 0 {
+			continue
+		}
+		v, err := ps.Percentile(m.Pct)
+		if err != nil {
+			return nil, fmt.Errorf("compare: cell %s run %d phase %s: %w", c.ID, r.Repeat+1, m.Phase, err)
+		}
+		out[r.Repeat] = v
+	}
+	return out, nil
 }

@@ -19,6 +19,30 @@ type Series struct {
 	Pct   float64   // percentile in (0, 100], e.g. 50, 99, 99.9
 	Base  []float64 // one value per BASE run, ms
 	New   []float64 // one value per NEW run, ms
+
+	// Paired says Base[i] and New[i] were measured side by side in
+	// time (interleaved blocks of hsbench ab): they are compared pair by
+	// pair, sequentially (see sequential.go). Needs len(Base) == len(New).
+	Paired bool
+
+	// BaseFailures and NewFailures count the cell's failed attempts on
+	// each side (zero when unknown): beyond Options.MaxErrorRate the
+	// series FAILs.
+	BaseFailures, NewFailures Failures
+}
+
+// Failures counts a cell's failed attempts.
+type Failures struct {
+	Attempts, Failed int64
+	Classes          string // e.g. "refused=3 timeout=1"
+}
+
+// Rate is the fraction of attempts that failed, 0 without attempts.
+func (f Failures) Rate() float64 {
+	if f.Attempts == 0 {
+		return 0
+	}
+	return float64(f.Failed) / float64(f.Attempts)
 }
 
 // Key identifies a Series: a cell and a metric (phase and percentile).

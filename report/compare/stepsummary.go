@@ -2,6 +2,7 @@ package compare
 
 import (
 	"fmt"
+	"io"
 	"os"
 )
 
@@ -13,6 +14,11 @@ import (
 // lookupEnv is the environment lookup, normally os.LookupEnv (used when
 // nil); tests inject their own.
 func AppendGitHubStepSummary(r *Result, lookupEnv func(string) (string, bool)) (bool, error) {
+	return appendStepSummary(lookupEnv, r.WriteMarkdown)
+}
+
+// appendStepSummary appends what write writes to $GITHUB_STEP_SUMMARY.
+func appendStepSummary(lookupEnv func(string) (string, bool), write func(io.Writer) error) (bool, error) {
 	if lookupEnv == nil {
 		lookupEnv = os.LookupEnv
 	}
@@ -24,7 +30,7 @@ func AppendGitHubStepSummary(r *Result, lookupEnv func(string) (string, bool)) (
 	if err != nil {
 		return false, fmt.Errorf("compare: step summary: %w", err)
 	}
-	werr := r.WriteMarkdown(f)
+	werr := write(f)
 	cerr := f.Close()
 	if werr != nil {
 		return false, fmt.Errorf("compare: step summary %s: %w", path, werr)

@@ -23,6 +23,7 @@ func (r *Result) WriteText(w io.Writer) error {
 			fmtDelta(c, r.Options.Alpha), fmtRatioCI(c), fmtLimit(c), fmtP(c.P), fmtN(c), c.Verdict)
 	}
 	tw.Flush() // writes to a strings.Builder: cannot fail
+	writeBudgetsText(&b, r)
 	fmt.Fprintf(&b, "\n%s\n", r.legend())
 	if lines := r.warningLines(); len(lines) > 0 {
 		fmt.Fprintln(&b, "\nwarnings:")
@@ -30,6 +31,6 @@ func (r *Result) WriteText(w io.Writer) error {
 			fmt.Fprintf(&b, "  %s\n", l)
 		}
 	}
-	fmt.Fprintf(&b, "\nverdict: %s (exit %d): %s\n", r.Verdict, r.ExitCode(), r.countsLine())
+	fmt.Fprintf(&b, "\nverdict: %s (exit %d): %s\n", r.Verdict, r.ExitCode(), r.CountsLine())
 	return flush(w, b.String(), "text")
 }

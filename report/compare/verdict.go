@@ -33,10 +33,10 @@ func (v Verdict) Passed() bool { return v == Pass || v == Improved }
 // Exit codes of `hsbench compare`, as returned by Result.ExitCode.
 // 2 is reserved for usage errors, reported by the CLI itself.
 const (
-	ExitPass         = 0 // every matched series passed (or non-strict inconclusive)
+	ExitPass         = 0 // every matched series passed (or inconclusive, when allowed)
 	ExitRegression   = 1 // at least one FAIL
 	ExitUsage        = 2 // bad flags or options (CLI only)
-	ExitInconclusive = 3 // Strict and at least one INCONCLUSIVE or TOO_FEW_RUNS
+	ExitInconclusive = 3 // undecided: at least one INCONCLUSIVE or TOO_FEW_RUNS (unless allowed)
 	ExitInvalid      = 4 // invalid input: no series, no common series, invalid values
 )
 
@@ -49,6 +49,23 @@ func decide(p, alpha, ratioLo, ratioHi, threshold float64) Verdict {
 	case p < alpha && ratioHi < 1:
 		return Improved
 	case ratioHi <= limit:
+		return Pass
+	default:
+		return Inconclusive
+	}
+}
+
+// decidePaired applies the verdict rules to a paired series: FAIL when
+// the Holm-adjusted p-value of a regression beyond the threshold is
+// below alpha; IMPROVED when NEW is faster at level alpha; PASS when a
+// regression beyond the threshold is excluded at level alpha.
+func decidePaired(ps pairedStats, pHolm, alpha float64) Verdict {
+	switch {
+	case pHolm < alpha:
+		return Fail
+	case ps.imp < alpha:
+		return Improved
+	case ps.down < alpha:
 		return Pass
 	default:
 		return Inconclusive

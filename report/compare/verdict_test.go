@@ -98,15 +98,15 @@ func TestExitCodes(t *testing.T) {
 	tests := []struct {
 		name   string
 		series []Series
-		strict bool
+		allow  bool // AllowInconclusive
 		want   int
 		verd   Verdict
 	}{
 		{"all pass", []Series{ok}, false, ExitPass, Pass},
 		{"a regression", []Series{ok, slow}, false, ExitRegression, Fail},
 		{"regression beats invalid", []Series{slow, empty}, false, ExitRegression, Fail},
-		{"too few runs passes when not strict", []Series{ok, few}, false, ExitPass, Inconclusive},
-		{"too few runs fails when strict", []Series{ok, few}, true, ExitInconclusive, Inconclusive},
+		{"too few runs passes when allowed", []Series{ok, few}, true, ExitPass, Inconclusive},
+		{"too few runs is undecided, exit 3", []Series{ok, few}, false, ExitInconclusive, Inconclusive},
 		{"unmatched alongside a match is a warning", []Series{ok, onlyNew}, true, ExitPass, Pass},
 		{"nothing in common is invalid", []Series{onlyNew}, false, ExitInvalid, Invalid},
 		{"no series is invalid", nil, false, ExitInvalid, Invalid},
@@ -116,7 +116,7 @@ func TestExitCodes(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			opts := testOptions(500)
-			opts.Strict = tt.strict
+			opts.AllowInconclusive = tt.allow
 			r, err := Compare(tt.series, opts)
 			if err != nil {
 				t.Fatal(err)

@@ -71,7 +71,11 @@ func (j Judgement) String() string {
 	case j.Verdict == TooFew:
 		return fmt.Sprintf("%s (p%g needs at least %d samples to be bounded at %g%%)", s, j.Objective.Pct, j.MinN, j.Confidence*100)
 	}
-	return fmt.Sprintf("%s, %g%% one-sided bounds [%s, %s]", s, j.Confidence*100, fmtMS(j.Lo), fmtMS(j.Hi))
+	hi := "∞" // no order statistic bounds it from above
+	if j.Hi > 0 {
+		hi = fmtMS(j.Hi)
+	}
+	return fmt.Sprintf("%s, %g%% one-sided bounds [%s, %s]", s, j.Confidence*100, fmtMS(j.Lo), hi)
 }
 
 func fmtMS(d time.Duration) string { return fmt.Sprintf("%.3g ms", float64(d)/1e6) }
