@@ -43,5 +43,5 @@ func dialTraced(ctx context.Context, dial func(ctx context.Context, network, add
 		return nil, err
 	}
 	tr.Stamp(EvConnected)
-	return &traceConn{Conn: raw, tr: tr}, nil
+	return &traceConn{Conn: rawIO(raw), tr: tr}, nil
 }

@@ -88,7 +88,7 @@ func NewTCPFactory(cfg TCPConfig) (sample.Factory, error) {
 		cfg.TLS = &tls.Config{}
 	}
 	if cfg.Dial == nil {
-		d := &net.Dialer{}
+		d := &net.Dialer{KeepAlive: -1} // no keep-alive probes: 4 setsockopt calls per connection saved
 		cfg.Dial = d.DialContext
 	}
 	ordered := orderedGroups(cfg.TLS)

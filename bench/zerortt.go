@@ -106,7 +106,7 @@ func NewZeroRTTFactory(cfg ZeroRTTConfig) (sample.Factory, error) {
 		return nil, err
 	}
 	if cfg.Dial == nil {
-		d := &net.Dialer{}
+		d := &net.Dialer{KeepAlive: -1} // no keep-alive probes: 4 setsockopt calls per connection saved
 		cfg.Dial = d.DialContext
 	}
 	if cfg.Stats == nil {

@@ -44,6 +44,11 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	plan.budgets = budgets
 	plan.args = append([]string{"run"}, args...)
+	stopProfile, err := startCPUProfile(f.cpuprofile)
+	if err != nil {
+		return err
+	}
+	defer stopProfile()
 	return plan.execute(ctx, stdout, stderr)
 }
 

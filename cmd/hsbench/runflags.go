@@ -34,6 +34,7 @@ type runFlags struct {
 	emulate                                string // emulated link, e.g. rtt=50ms,loss=1%
 	emulateExec                            string // shell command started inside the emulated network
 	shard, startAt                         string // sharded runs: I/N and a common start time
+	cpuprofile                             string // diagnostic: pprof CPU profile of the run
 }
 
 func newRunFlags(stdout io.Writer) (*pflag.FlagSet, *runFlags) {
@@ -77,6 +78,8 @@ func newRunFlags(stdout io.Writer) (*pflag.FlagSet, *runFlags) {
 	fs.StringVar(&f.emulateExec, "emulate-exec", "", "with --emulate and --target 198.19.0.1:PORT: shell command that starts the target inside the emulated network for the run")
 	fs.StringVar(&f.shard, "shard", "", "run the I-th of N equal parts of the load, as I/N (e.g. 2/4)")
 	fs.StringVar(&f.startAt, "start-at", "", "start at this RFC 3339 time (shards start together); fail if not ready by then")
+	fs.StringVar(&f.cpuprofile, "cpuprofile", "", "diagnostic: write a pprof CPU profile of the run to this file")
+	_ = fs.MarkHidden("cpuprofile")
 	fs.Var(&matrixPreset{fs: fs}, "matrix", "comparison matrix preset: --tls 1.2,1.3,quic --mode full,resumed,0rtt, all seven groups, --cert ecdsa-p256, --duration 2s --warmup 300ms (flags given explicitly win)")
 	fs.Lookup("matrix").NoOptDefVal = "true"
 	group(fs, groupTarget, "target", "sni", "ca", "insecure", "client-cert", "client-key", "cert", "client-auth", "alpn", "emulate", "emulate-exec")
