@@ -25,10 +25,10 @@ nginx_setup() {
   cat > "$dir/nginx.conf" <<CONF
 worker_processes 1;
 $( [ "$(id -u)" = 0 ] && echo "user root;" )
-worker_rlimit_nofile 40000;
+worker_rlimit_nofile 20000;
 error_log $dir/logs/error.log;
 pid $dir/nginx.pid;
-events { worker_connections 30000; }
+events { worker_connections 19000; }
 http {
   $logline
   client_body_temp_path $dir/body;
