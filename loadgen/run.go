@@ -403,20 +403,15 @@ func (r *runner) dispatch(ctx context.Context, jobs chan<- job) dispatchStats {
 		}
 		return 0
 	}
-	timer := time.NewTimer(time.Hour)
-	defer timer.Stop()
+	w := newWaiter()
+	defer w.stop()
 	for hits := uint64(0); ; hits++ {
 		wait, stop := sched.Pace(time.Since(r.start), hits)
 		if stop {
 			return st
 		}
-		if wait > 0 {
-			timer.Reset(wait)
-			select {
-			case <-ctx.Done():
-				return st
-			case <-timer.C:
-			}
+		if wait > 0 && !w.wait(ctx, wait) {
+			return st
 		}
 		j := job{i: hits, intended: r.start.Add(sched.Due(hits))}
 		select {
