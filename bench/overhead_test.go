@@ -89,13 +89,15 @@ func BenchmarkInstrumentationOverhead(b *testing.B) {
 
 // bareAttempt is the plain crypto/tls client the overhead is measured
 // against: what any Go client does to fetch one response over a new
-// connection.
+// connection, on the same socket layer as hsbench's attempts (keep-alive
+// off, raw-syscall I/O), so the difference is the instrumentation alone.
 func bareAttempt(addr string, cfg *tls.Config, mode sample.Mode) error {
-	c, err := net.Dial("tcp", addr)
+	d := net.Dialer{KeepAlive: -1}
+	c, err := d.Dial("tcp", addr)
 	if err != nil {
 		return err
 	}
-	conn := tls.Client(c, cfg)
+	conn := tls.Client(rawIO(c), cfg)
 	defer conn.Close()
 	if err := conn.Handshake(); err != nil {
 		return err
