@@ -23,7 +23,7 @@ import (
 // keeps everything finished), then prints the table and applies the
 // error-rate gate.
 func (p *runPlan) execute(ctx context.Context, stdout, stderr io.Writer) error {
-	tuneGC()
+	tuneRuntime(p.procs)
 	stopEmulation, err := p.startEmulation(ctx)
 	if err != nil {
 		return err

@@ -12,6 +12,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 
@@ -86,6 +87,9 @@ type runPlan struct {
 	onInterval func(*loadgen.Snapshot)
 	// onResult, when set, sees each step's load generator result.
 	onResult func(*loadgen.Result)
+	// procs is the GOMAXPROCS the load needs (0: the runtime's default),
+	// decided before any run changes it.
+	procs int
 }
 
 // step is one (repeat, cell) run, in execution order.
@@ -207,6 +211,7 @@ func planRun(fs *pflag.FlagSet, f *runFlags) (*runPlan, error) {
 		return nil, err
 	}
 	p.order = shuffledOrder(len(cells), f.repeat, f.seed)
+	p.procs = procsFor(f, runtime.GOMAXPROCS(0))
 	return p, nil
 }
 
