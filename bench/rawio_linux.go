@@ -4,6 +4,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"sync"
 	"syscall"
 	"unsafe"
 )
@@ -21,12 +22,17 @@ import (
 // The calls never block (the socket is non-blocking), so holding the P
 // during them is harmless. Errors are wrapped as net's are (*net.OpError
 // around an *os.SyscallError), so classification is unchanged; deadlines
-// and Close come from the net.Conn underneath.
+// and Close come from the net.Conn underneath. Read and Write are safe for
+// concurrent use, like net's.
 type rawIOConn struct {
 	net.Conn
-	rc syscall.RawConn
+	rc       syscall.RawConn
+	network  string
+	datagram bool // UDP: a zero-length read is an empty datagram, not EOF
 	// The closures passed to rc.Read and rc.Write are made once per
-	// connection; their arguments and results live here.
+	// connection; their arguments and results live here, guarded by rmu
+	// and wmu.
+	rmu, wmu        sync.Mutex
 	rbuf, wbuf      []byte
 	rn, wn          int
 	rerrno, werrno  syscall.Errno
@@ -34,17 +40,27 @@ type rawIOConn struct {
 }
 
 // rawIO returns c with raw-syscall reads and writes when c is a socket of
-// this process (a *net.TCPConn), else c itself (emulated links' conns).
+// this process (a *net.TCPConn, or a connected *net.UDPConn), else c itself
+// (emulated links' conns).
 func rawIO(c net.Conn) net.Conn {
-	tc, ok := c.(*net.TCPConn)
-	if !ok {
+	var (
+		rc       syscall.RawConn
+		err      error
+		datagram bool
+	)
+	switch sc := c.(type) {
+	case *net.TCPConn:
+		rc, err = sc.SyscallConn()
+	case *net.UDPConn:
+		rc, err = sc.SyscallConn()
+		datagram = true
+	default:
 		return c
 	}
-	rc, err := tc.SyscallConn()
 	if err != nil {
 		return c
 	}
-	r := &rawIOConn{Conn: c, rc: rc}
+	r := &rawIOConn{Conn: c, rc: rc, network: c.LocalAddr().Network(), datagram: datagram}
 	r.readFn = r.read
 	r.writeFn = r.write
 	return r
@@ -89,6 +105,8 @@ func (c *rawIOConn) Read(p []byte) (int, error) {
 	if len(p) == 0 {
 		return 0, nil
 	}
+	c.rmu.Lock()
+	defer c.rmu.Unlock()
 	c.rbuf, c.rn, c.rerrno = p, 0, 0
 	err := c.rc.Read(c.readFn)
 	c.rbuf = nil
@@ -97,7 +115,7 @@ func (c *rawIOConn) Read(p []byte) (int, error) {
 		return 0, c.opError("read", err)
 	case c.rerrno != 0:
 		return 0, c.opError("read", os.NewSyscallError("read", c.rerrno))
-	case c.rn == 0:
+	case c.rn == 0 && !c.datagram:
 		return 0, io.EOF
 	}
 	return c.rn, nil
@@ -107,6 +125,8 @@ func (c *rawIOConn) Write(p []byte) (int, error) {
 	if len(p) == 0 {
 		return 0, nil
 	}
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
 	c.wbuf, c.wn, c.werrno = p, 0, 0
 	err := c.rc.Write(c.writeFn)
 	c.wbuf = nil
@@ -125,5 +145,5 @@ func (c *rawIOConn) opError(op string, err error) error {
 	if raw, ok := err.(*net.OpError); ok {
 		err = raw.Err
 	}
-	return &net.OpError{Op: op, Net: "tcp", Source: c.LocalAddr(), Addr: c.RemoteAddr(), Err: err}
+	return &net.OpError{Op: op, Net: c.network, Source: c.LocalAddr(), Addr: c.RemoteAddr(), Err: err}
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"syscall"
 	"testing"
 	"time"
 
@@ -103,5 +104,61 @@ func TestDialTracedUsesRawIO(t *testing.T) {
 	defer tc.Close()
 	if _, ok := tc.Conn.(*rawIOConn); !ok {
 		t.Fatalf("traced connection wraps %T, want *rawIOConn", tc.Conn)
+	}
+}
+
+// A connected UDP socket: datagrams both ways (an empty one is not EOF),
+// ICMP port unreachable reported as ECONNREFUSED, concurrent writers.
+func TestRawIODatagrams(t *testing.T) {
+	srv, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	uc, err := net.DialUDP("udp", nil, srv.LocalAddr().(*net.UDPAddr))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer uc.Close()
+	c := rawIO(uc)
+	if _, ok := c.(*rawIOConn); !ok {
+		t.Fatalf("rawIO(%T) = %T, want *rawIOConn", uc, c)
+	}
+	done := make(chan struct{})
+	for g := 0; g < 4; g++ {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for i := 0; i < 50; i++ {
+				if n, err := c.Write([]byte("ping")); n != 4 || err != nil {
+					t.Errorf("Write = %d, %v", n, err)
+					return
+				}
+			}
+		}()
+	}
+	for g := 0; g < 4; g++ {
+		<-done
+	}
+	buf := make([]byte, 64)
+	for i := 0; i < 200; i++ {
+		n, from, err := srv.ReadFromUDP(buf)
+		if err != nil || string(buf[:n]) != "ping" {
+			t.Fatalf("datagram %d: %q, %v", i, buf[:n], err)
+		}
+		if i == 0 {
+			if _, err := srv.WriteToUDP(nil, from); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if n, err := c.Read(buf); n != 0 || err != nil {
+		t.Fatalf("empty datagram: Read = %d, %v; want 0, nil", n, err)
+	}
+	srv.Close()
+	_, _ = c.Write([]byte("anyone?"))
+	_ = c.SetReadDeadline(time.Now().Add(2 * time.Second))
+	_, err = c.Read(buf)
+	if !errors.Is(err, syscall.ECONNREFUSED) {
+		t.Fatalf("read after ICMP port unreachable: %v, want ECONNREFUSED", err)
 	}
 }
