@@ -162,3 +162,15 @@ func TestRawIODatagrams(t *testing.T) {
 		t.Fatalf("read after ICMP port unreachable: %v, want ECONNREFUSED", err)
 	}
 }
+
+// QUIC's worker sockets go through raw I/O too.
+func TestQUICSocketUsesRawIO(t *testing.T) {
+	u, err := dialConnectedUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 9})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer u.Close()
+	if _, ok := u.rw.(*rawIOConn); !ok {
+		t.Fatalf("QUIC socket reads and writes through %T, want *rawIOConn", u.rw)
+	}
+}
