@@ -54,12 +54,14 @@ CONF
 
 nginx_cmd() { echo "nginx -p $1 -c $1/nginx.conf -g 'daemon off;'"; }
 
-# free_port: a TCP and UDP port nothing listens on.
+# free_port: a TCP and UDP port no socket uses, below the ephemeral range
+# (so no client connection takes it between the check and the bind).
 free_port() {
-  local p
+  local p lo
+  lo=$(awk '{print $1}' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
   while :; do
-    p=$((20000 + RANDOM % 40000))
-    if [ -z "$(ss -Htuln "sport = :$p" 2>/dev/null)" ]; then echo "$p"; return; fi
+    p=$((10000 + RANDOM % (lo - 10000)))
+    if [ -z "$(ss -Htuan "sport = :$p" 2>/dev/null)" ]; then echo "$p"; return; fi
   done
 }
 
