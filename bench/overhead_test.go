@@ -108,7 +108,8 @@ func bareAttempt(addr string, cfg *tls.Config, mode sample.Mode) error {
 	if _, err := conn.Write([]byte(testservers.Request)); err != nil {
 		return err
 	}
-	return readFirstByte(conn)
+	_, err = readFirstByte(conn)
+	return err
 }
 
 // processCPU is this process's user+system CPU time.

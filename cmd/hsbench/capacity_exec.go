@@ -22,6 +22,7 @@ func (cp *capacityPlan) execute(ctx context.Context, stdout, stderr io.Writer) e
 		return err
 	}
 	p := cp.plan
+	tuneRuntime(p.procs)
 	stopEmulation, err := p.startEmulation(ctx)
 	if err != nil {
 		return err
