@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"net"
+	"time"
 )
 
 // resolve returns the IP of an address's host and stamps EvResolved. A host
@@ -44,4 +45,20 @@ func dialTraced(ctx context.Context, dial func(ctx context.Context, network, add
 	}
 	tr.Stamp(EvConnected)
 	return &traceConn{Conn: rawIO(raw), tr: tr}, nil
+}
+
+// dialAttempt dials like dialTraced and bounds the connection by ctx: its
+// deadline becomes the connection's, and a cancelled ctx unblocks a read or
+// write at once instead of waiting for the deadline. done closes the
+// connection and releases the cancellation hook.
+func (h *tcpHandshaker) dialAttempt(ctx context.Context, tr *Trace) (tc *traceConn, done func(), err error) {
+	tc, err = dialTraced(ctx, h.cfg.Dial, h.cfg.Address, tr)
+	if err != nil {
+		return nil, nil, err
+	}
+	if dl, ok := ctx.Deadline(); ok {
+		_ = tc.SetDeadline(dl)
+	}
+	stop := context.AfterFunc(ctx, func() { _ = tc.SetDeadline(time.Unix(1, 0)) })
+	return tc, func() { stop(); tc.Close() }, nil
 }

@@ -5,7 +5,6 @@ import (
 	"crypto/tls"
 	"fmt"
 	"slices"
-	"time"
 
 	"github.com/hsbench/hsbench/bench/internal/tls12"
 	"github.com/hsbench/hsbench/bench/sample"
@@ -52,13 +51,11 @@ func (h *tcpHandshaker) keyLogHooks(hooks *tls12.Hooks) *tls12.Hooks {
 // runFull12 runs one full TLS 1.2 handshake with the own client, whose
 // supported_groups are in the cell's order, then the request.
 func (h *tcpHandshaker) runFull12(ctx context.Context, tr *Trace) (*traceConn, error) {
-	tc, err := dialTraced(ctx, h.cfg.Dial, h.cfg.Address, tr)
+	tc, done, err := h.dialAttempt(ctx, tr)
 	if err != nil {
 		return nil, err
 	}
-	defer tc.Close()
-	stop := context.AfterFunc(ctx, func() { _ = tc.SetDeadline(time.Unix(1, 0)) })
-	defer stop()
+	defer done()
 	hooks := h.keyLogHooks(&tls12.Hooks{
 		CertVerified: func() { tr.Stamp(EvCertVerified) },
 		KeysDerived:  func() { tr.Stamp(EvKeys) },

@@ -99,20 +99,12 @@ func (h *tcpHandshaker) primeFull12(ctx context.Context, raw net.Conn) error {
 
 // runSessionID runs one measured resumption by session ID.
 func (h *tcpHandshaker) runSessionID(ctx context.Context, tr *Trace) (*traceConn, error) {
-	tc, err := dialTraced(ctx, h.cfg.Dial, h.cfg.Address, tr)
+	tc, done, err := h.dialAttempt(ctx, tr)
 	if err != nil {
 		return nil, err
 	}
-	defer tc.Close()
-	if dl, ok := ctx.Deadline(); ok {
-		_ = tc.SetDeadline(dl)
-	}
-	hooks := &tls12.Hooks{}
-	if h.cfg.KeyLog != nil {
-		hooks.KeyLog = func(label string, random, secret []byte) {
-			fmt.Fprintf(h.cfg.KeyLog, "%s %x %x\n", label, random, secret)
-		}
-	}
+	defer done()
+	hooks := h.keyLogHooks(&tls12.Hooks{})
 	sess := h.session
 	c, res, err := tls12.Resume(ctx, tc, &tls12.Config{ServerName: h.base.ServerName}, sess, hooks)
 	tr.Labels = sample.Labels{Transport: "tcp", Version: "1.2", Suite: tls.CipherSuiteName(sess.CipherSuite), Group: GroupName(sess.Group)}

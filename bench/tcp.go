@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"time"
 
 	"github.com/hsbench/hsbench/bench/internal/tls12"
 	"github.com/hsbench/hsbench/bench/sample"
@@ -176,17 +175,11 @@ func (h *tcpHandshaker) attempt(ctx context.Context, priming bool) sample.Sample
 // run dials, handshakes and reads the first response byte, stamping tr. It
 // returns the traced connection (closed) for its byte counts.
 func (h *tcpHandshaker) run(ctx context.Context, tr *Trace) (*traceConn, error) {
-	tc, err := dialTraced(ctx, h.cfg.Dial, h.cfg.Address, tr)
+	tc, done, err := h.dialAttempt(ctx, tr)
 	if err != nil {
 		return nil, err
 	}
-	defer tc.Close()
-	if dl, ok := ctx.Deadline(); ok {
-		_ = tc.SetDeadline(dl)
-	}
-	// A cancelled run must not wait for the deadline.
-	stop := context.AfterFunc(ctx, func() { _ = tc.SetDeadline(time.Unix(1, 0)) })
-	defer stop()
+	defer done()
 
 	cfg := h.base.Clone()
 	cfg.KeyLogWriter = &keyLogTap{tr: tr, out: h.cfg.KeyLog}

@@ -60,12 +60,19 @@ func StartGnuTLS(t testing.TB, o Options) *Server {
 // helloCertHandshakes counts handshakes from a server's log: every
 // handshake logs a ServerHello line, a full one a Certificate line too.
 func (s *Server) helloCertHandshakes(hello, cert string) func(int, time.Duration) (int, int, error) {
+	return s.logHandshakes(func(c map[string]int) (int, int) {
+		return c[cert] - s.hsBase[0], c[hello] - c[cert] - s.hsBase[1]
+	})
+}
+
+// logHandshakes waits until the full and resumed handshakes that count
+// reads from the server's log line counts add up to total, or timeout.
+func (s *Server) logHandshakes(count func(map[string]int) (full, resumed int)) func(int, time.Duration) (int, int, error) {
 	return func(total int, timeout time.Duration) (int, int, error) {
 		deadline := time.After(timeout)
 		for {
 			c, changed := s.proc.out.Counts()
-			full := c[cert] - s.hsBase[0]
-			resumed := c[hello] - c[cert] - s.hsBase[1]
+			full, resumed := count(c)
 			if full+resumed >= total {
 				return full, resumed, nil
 			}

@@ -74,19 +74,7 @@ func StartStunnel(t testing.TB, o Options) *Server {
 // markHandshakes counts handshakes from log lines that mark a full and a
 // resumed one.
 func (s *Server) markHandshakes(fullMark, resumedMark string) func(int, time.Duration) (int, int, error) {
-	return func(total int, timeout time.Duration) (int, int, error) {
-		deadline := time.After(timeout)
-		for {
-			c, changed := s.proc.out.Counts()
-			full, resumed := c[fullMark]-s.hsBase[0], c[resumedMark]-s.hsBase[1]
-			if full+resumed >= total {
-				return full, resumed, nil
-			}
-			select {
-			case <-changed:
-			case <-deadline:
-				return full, resumed, fmt.Errorf("testservers: %s logged %d handshakes in %v, want %d", s.Name, full+resumed, timeout, total)
-			}
-		}
-	}
+	return s.logHandshakes(func(c map[string]int) (int, int) {
+		return c[fullMark] - s.hsBase[0], c[resumedMark] - s.hsBase[1]
+	})
 }

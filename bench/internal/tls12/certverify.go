@@ -6,31 +6,24 @@ import (
 	"crypto/ed25519"
 	"crypto/rsa"
 	"crypto/x509"
+	"errors"
 	"time"
+
+	"github.com/hsbench/hsbench/bench/internal/tlswire"
 )
 
 // verifyChain checks the chain against roots (nil: the system roots) for
 // serverName, unless skip, and returns the leaf.
 func verifyChain(roots *x509.CertPool, serverName string, skip bool, ders [][]byte, now time.Time) (*x509.Certificate, error) {
-	certs := make([]*x509.Certificate, len(ders))
-	for i, der := range ders {
-		c, err := x509.ParseCertificate(der)
-		if err != nil {
-			return nil, handshakeErr("server certificate %d: %v", i, err)
-		}
-		certs[i] = c
-	}
-	if skip {
-		return certs[0], nil
-	}
-	inter := x509.NewCertPool()
-	for _, c := range certs[1:] {
-		inter.AddCert(c)
-	}
-	if _, err := certs[0].Verify(x509.VerifyOptions{Roots: roots, Intermediates: inter, DNSName: serverName, CurrentTime: now}); err != nil {
+	leaf, err := tlswire.VerifyChain(ders, roots, serverName, skip, now)
+	var perr *tlswire.ChainParseError
+	switch {
+	case errors.As(err, &perr):
+		return nil, handshakeErr("server certificate %d: %v", perr.Index, perr.Err)
+	case err != nil:
 		return nil, &tlsCertError{err}
 	}
-	return certs[0], nil
+	return leaf, nil
 }
 
 // tlsCertError wraps a chain verification failure so that errors.As finds

@@ -6,7 +6,10 @@ import (
 	"crypto/ed25519"
 	"crypto/rsa"
 	"crypto/x509"
+	"errors"
 	"time"
+
+	"github.com/hsbench/hsbench/bench/internal/tlswire"
 )
 
 // serverSignatureContext is the CertificateVerify context string
@@ -18,31 +21,15 @@ const serverSignatureContext = "TLS 1.3, server CertificateVerify\x00"
 // only used when the server declines the PSK and falls back to a full
 // handshake.
 func verifyServerCertificate(cfg *Config, certs [][]byte, now time.Time) (*x509.Certificate, error) {
-	parsed := make([]*x509.Certificate, len(certs))
-	for i, der := range certs {
-		c, err := x509.ParseCertificate(der)
-		if err != nil {
-			return nil, handshakeErr("server certificate %d: %w", i, err)
-		}
-		parsed[i] = c
-	}
-	if cfg.InsecureSkipVerify {
-		return parsed[0], nil
-	}
-	inter := x509.NewCertPool()
-	for _, c := range parsed[1:] {
-		inter.AddCert(c)
-	}
-	_, err := parsed[0].Verify(x509.VerifyOptions{
-		Roots:         cfg.RootCAs,
-		Intermediates: inter,
-		DNSName:       cfg.ServerName,
-		CurrentTime:   now,
-	})
-	if err != nil {
+	leaf, err := tlswire.VerifyChain(certs, cfg.RootCAs, cfg.ServerName, cfg.InsecureSkipVerify, now)
+	var perr *tlswire.ChainParseError
+	switch {
+	case errors.As(err, &perr):
+		return nil, handshakeErr("server certificate %d: %w", perr.Index, perr.Err)
+	case err != nil:
 		return nil, handshakeErr("server certificate: %w", err)
 	}
-	return parsed[0], nil
+	return leaf, nil
 }
 
 // verifyCertificateVerify checks the server's signature over the
